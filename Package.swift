@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The ABI target is the only one that exports C symbols; the core stays free of C pointers it did
+// not receive from there. The release artefact (`make dist`) is built from the `onderwijsregio`
+// dynamic product with extra flags (static Swift runtime, version script, soname): see Makefile.
+let package = Package(
+    name: "onderwijsregio",
+    products: [
+        .library(name: "onderwijsregio", type: .dynamic, targets: ["OnderwijsregioABI"]),
+        .library(name: "Onderwijsregio", targets: ["Onderwijsregio"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CPCRE2", pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]),
+        .target(
+            name: "Onderwijsregio",
+            dependencies: ["CCurl", "COpenSSL", "CPCRE2"]),
+        .target(
+            name: "OnderwijsregioABI",
+            dependencies: ["Onderwijsregio"]),
+        .testTarget(
+            name: "OnderwijsregioTests",
+            dependencies: ["Onderwijsregio"]),
+        .testTarget(
+            name: "OnderwijsregioABITests",
+            dependencies: ["OnderwijsregioABI"]),
+    ]
+)

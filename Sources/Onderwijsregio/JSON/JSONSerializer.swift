@@ -1,0 +1,124 @@
+/// Writes JSON text.
+///
+/// `serialize` keeps member order and number literals as they are. `canonicalize` writes the
+/// RFC 8785 (JSON Canonicalization Scheme) form: members sorted by the UTF-16 code units of
+/// their names, numbers as ECMAScript prints the nearest IEEE 754 double, minimal escapes.
+/// Both write strings the same way, as RFC 8785 prescribes.
+public enum JSONSerializer {
+    public static func serialize(_ value: JSONValue) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func serialize(_ value: JSONValue, to out: inout [UInt8]) {
+        write(value, to: &out)
+    }
+
+    /// Fails when a number has no IEEE 754 double representation (its magnitude overflows to
+    /// infinity), which RFC 8785 cannot express.
+    public static func canonicalize(_ value: JSONValue) throws(CanonicalizationError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        try writeCanonical(value, to: &out, path: JSONPointer())
+        return out
+    }
+
+    static func write(_ value: JSONValue, to out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: n.text.utf8)
+        case .string(let s): writeString(s, to: &out)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (i, element) in elements.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                write(element, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            out.append(UInt8(ascii: "{"))
+            for (i, member) in object.members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(member.key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                write(member.value, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static func writeCanonical(_ value: JSONValue, to out: inout [UInt8], path: JSONPointer) throws(CanonicalizationError) {
+        switch value {
+        case .number(let n):
+            let double = n.doubleValue
+            guard double.isFinite else {
+                throw CanonicalizationError(
+                    message: "number \(abbreviated(n.text)) at '\(path)' is outside the IEEE 754 double range that RFC 8785 requires",
+                    location: path)
+            }
+            out.append(contentsOf: ECMAScriptNumber.format(double).utf8)
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (i, element) in elements.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                try writeCanonical(element, to: &out, path: path.appending(index: i))
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            out.append(UInt8(ascii: "{"))
+            let sorted = object.members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+            for (i, member) in sorted.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(member.key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                try writeCanonical(member.value, to: &out, path: path.appending(member.key))
+            }
+            out.append(UInt8(ascii: "}"))
+        default:
+            write(value, to: &out)
+        }
+    }
+
+    /// Escapes `"`, `\` and control characters only; `\b \t \n \f \r` by name, the rest as
+    /// `\u00xx` with lowercase hex. Everything else, including U+2028/2029, is written as UTF-8.
+    static func writeString(_ string: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { bytes in
+            var runStart = 0
+            for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                runStart = i + 1
+                out.append(UInt8(ascii: "\\"))
+                switch byte {
+                case 0x22: out.append(UInt8(ascii: "\""))
+                case 0x5C: out.append(UInt8(ascii: "\\"))
+                case 0x08: out.append(UInt8(ascii: "b"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0C: out.append(UInt8(ascii: "f"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                default:
+                    out.append(contentsOf: "u00".utf8)
+                    out.append(contentsOf: hex2(byte).utf8)
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func abbreviated(_ text: String) -> String {
+        text.utf8.count <= 40 ? text : String(text.prefix(37)) + "..."
+    }
+}
+
+public struct CanonicalizationError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    /// Where in the document the offending value is.
+    public let location: JSONPointer
+    public var description: String { message }
+}

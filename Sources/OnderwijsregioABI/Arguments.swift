@@ -1,0 +1,32 @@
+/// Conversions of C arguments, each refusing what it cannot use with OREG_ERR_MISUSE.
+enum Arguments {
+    /// The bytes of a `(const char *, size_t)` input. NULL with length 0 is the empty input.
+    static func buffer(_ pointer: UnsafePointer<CChar>?, _ length: UInt, name: StaticString) throws(ABIError) -> UnsafeBufferPointer<UInt8> {
+        guard let count = Int(exactly: length) else {
+            throw ABIError(.misuse, "\(name): length \(length) is larger than any buffer can be")
+        }
+        guard let pointer else {
+            if count == 0 { return UnsafeBufferPointer(start: nil, count: 0) }
+            throw ABIError(.misuse, "\(name) is NULL but its length is \(count)")
+        }
+        return UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: count)
+    }
+
+    /// An out-parameter that must not be NULL; it is set to NULL straight away so that the
+    /// caller never frees garbage after a failure.
+    static func output<T>(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<T>?>?, name: StaticString) throws(ABIError) -> UnsafeMutablePointer<UnsafeMutablePointer<T>?> {
+        guard let pointer else { throw ABIError(.misuse, "\(name) is NULL: nowhere to store the result") }
+        pointer.pointee = nil
+        return pointer
+    }
+}
+
+/// Runs the body of an exported function: its thrown error becomes the returned status and
+/// the thread's last error.
+func exported(_ body: () throws(ABIError) -> CInt) -> CInt {
+    do {
+        return try body()
+    } catch {
+        return LastError.record(error)
+    }
+}

@@ -1,0 +1,40 @@
+import Onderwijsregio
+
+/// The status codes of the C ABI. The numbers are part of the ABI: never renumber, only add.
+/// `include/onderwijsregio.h` repeats them as `OREG_*` macros; the ABI tests check both agree.
+enum Status: CInt, CaseIterable {
+    case ok = 0
+    case misuse = -1
+    case noMemory = -2
+    case json = -3
+    case limit = -4
+    case range = -5
+    case internalError = -99
+
+    var name: StaticString {
+        switch self {
+        case .ok: return "OREG_OK"
+        case .misuse: return "OREG_ERR_MISUSE"
+        case .noMemory: return "OREG_ERR_NOMEM"
+        case .json: return "OREG_ERR_JSON"
+        case .limit: return "OREG_ERR_LIMIT"
+        case .range: return "OREG_ERR_RANGE"
+        case .internalError: return "OREG_ERR_INTERNAL"
+        }
+    }
+}
+
+/// A failure on its way out of an exported function: the status it returns and what
+/// `oreg_last_error()` will say about it.
+struct ABIError: Error {
+    let status: Status
+    let message: String
+    /// Extra members of the last-error object (offset, line, …).
+    var details: [(String, JSONValue)] = []
+
+    init(_ status: Status, _ message: String, details: [(String, JSONValue)] = []) {
+        self.status = status
+        self.message = message
+        self.details = details
+    }
+}
