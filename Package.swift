@@ -29,8 +29,5 @@ let package = Package(
         .testTarget(
             name: "OnderwijsregioTests",
             dependencies: ["Onderwijsregio"]),
-        .testTarget(
-            name: "OnderwijsregioABITests",
-            dependencies: ["OnderwijsregioABI"]),
     ]
 )

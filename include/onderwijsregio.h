@@ -125,6 +125,21 @@ const char *oreg_last_error(void);
 void oreg_free(void *pointer);
 
 /*
+ * oreg_json_check - tells whether a buffer holds one well-formed JSON document.
+ *
+ * The same strict parser and limits as every other function of the library (see
+ * oreg_json_canonicalize), so a document that passes here is accepted everywhere. Useful to
+ * refuse a malformed callback body or stored payload early, with a precise location.
+ *
+ * json, length   the document: UTF-8, need not be NUL-terminated.
+ *
+ * Returns OREG_OK; OREG_ERR_MISUSE when json is NULL with a non-zero length; OREG_ERR_JSON
+ * (with offset, line and column in oreg_last_error()) for input that is not JSON, including
+ * the empty input; OREG_ERR_LIMIT beyond 64 MiB or 512 levels of nesting.
+ */
+int oreg_json_check(const char *json, size_t length);
+
+/*
  * oreg_json_canonicalize - parses a JSON document and writes its RFC 8785 canonical form.
  *
  * The JSON Canonicalization Scheme gives one byte sequence per JSON value: object members

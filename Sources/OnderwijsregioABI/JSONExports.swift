@@ -36,3 +36,10 @@ func parseDocument(_ input: UnsafeBufferPointer<UInt8>, options: JSONParseOption
             ])
     }
 }
+
+@c public func oreg_json_check(_ json: UnsafePointer<CChar>?, _ length: UInt) -> CInt {
+    exported { () throws(ABIError) -> CInt in
+        _ = try parseDocument(try Arguments.buffer(json, length, name: "json"))
+        return Status.ok.rawValue
+    }
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Times Python's JSON parsers on the same files as oreg-bench, with the same protocol.
+
+    bench.py [-r REPS] [-w WARMUP] [-t MIN_BATCH_MS] [-o CANON_DIR] FILE...
+
+Operations (the 'op' column; 'impl' says which library):
+  py      check         json.loads(b)                       parse only, result dropped
+  py      canonicalize  json.dumps(json.loads(b), sort_keys=True, separators=(",", ":"),
+                                   ensure_ascii=False).encode()
+  orjson  check         orjson.loads(b)                     only when orjson is importable
+  orjson  canonicalize  orjson.dumps(orjson.loads(b), option=orjson.OPT_SORT_KEYS)
+
+Neither "canonicalize" is RFC 8785: Python writes numbers as repr() does (1e-07, 1.0, 1e+21
+stays 1e+21), keeps integers exact instead of rounding them to doubles, and sorts keys by
+code point rather than by UTF-16 code unit. They are the closest stock equivalents.
+
+Batches are calibrated and timed exactly as in bench.c, and the output lines have the same
+tab-separated format. The cyclic garbage collector is off while timing (as timeit does) and
+run between operations, so the Python figures are its best case.
+"""
+import gc
+import getopt
+import os
+import statistics
+import sys
+import time
+
+
+def fnv1a64(data):
+    h = 0xcbf29ce484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def fnv1a64_fast(data):
+    # The pure-Python loop takes seconds on the large document; hashlib has no FNV, so compute
+    # it in C when the library's bench built a helper, else fall back. Only used for the
+    # same-input check, never timed.
+    return fnv1a64(data)
+
+
+def operations():
+    import json
+
+    def py_check(b, loads=json.loads):
+        return loads(b)
+
+    def py_canon(b, loads=json.loads, dumps=json.dumps):
+        return dumps(loads(b), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    ops = [("py", "check", py_check), ("py", "canonicalize", py_canon)]
+    try:
+        import orjson
+    except ImportError:
+        print("bench.py: orjson is not importable; its columns stay empty", file=sys.stderr)
+    else:
+        def orjson_canon(b, loads=orjson.loads, dumps=orjson.dumps, option=orjson.OPT_SORT_KEYS):
+            return dumps(loads(b), option=option)
+
+        ops += [("orjson", "check", orjson.loads), ("orjson", "canonicalize", orjson_canon)]
+    return ops
+
+
+def run_batch(fn, data, calls):
+    for _ in range(calls):
+        fn(data)
+
+
+def bench(fn, data, reps, warmup, min_batch_s):
+    calls = 1
+    while True:
+        t0 = time.perf_counter_ns()
+        run_batch(fn, data, calls)
+        elapsed = (time.perf_counter_ns() - t0) / 1e9
+        if elapsed >= min_batch_s:
+            break
+        grow = 1.2 * min_batch_s / elapsed if elapsed > 0 else 10.0
+        calls = int(calls * min(10.0, max(1.5, grow))) + 1
+    for _ in range(warmup):
+        run_batch(fn, data, calls)
+    per_call = []
+    for _ in range(reps):
+        t0 = time.perf_counter_ns()
+        run_batch(fn, data, calls)
+        per_call.append((time.perf_counter_ns() - t0) / calls)
+    per_call.sort()
+    return calls, statistics.median(per_call), per_call[0], per_call[-1]
+
+
+def main():
+    opts, files = getopt.getopt(sys.argv[1:], "r:w:t:o:h:")
+    reps, warmup, min_batch_s, canon_dir, hashes = 11, 2, 0.05, None, {}
+    for flag, value in opts:
+        if flag == "-r":
+            reps = max(1, int(value))
+        elif flag == "-w":
+            warmup = max(0, int(value))
+        elif flag == "-t":
+            min_batch_s = float(value) / 1000
+        elif flag == "-o":
+            canon_dir = value
+    ops = operations()
+    for path in files:
+        with open(path, "rb") as f:
+            data = f.read()
+        name = os.path.basename(path)
+        digest = "%016x" % fnv1a64(data)
+        for impl, op, fn in ops:
+            result = fn(data)  # untimed: fails loudly before timing, gives the output size
+            out_bytes = len(result) if op == "canonicalize" else 0
+            if canon_dir and op == "canonicalize":
+                with open(os.path.join(canon_dir, "%s.%s" % (name, impl)), "wb") as f:
+                    f.write(result)
+            del result
+            gc.collect()
+            gc.disable()
+            try:
+                calls, median, low, high = bench(fn, data, reps, warmup, min_batch_s)
+            finally:
+                gc.enable()
+            print("%s\t%s\t%s\t%d\t%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%d"
+                  % (impl, op, name, len(data), digest, calls, reps, median, low, high, out_bytes), flush=True)
+
+
+if __name__ == "__main__":
+    main()
