@@ -10,8 +10,8 @@
  *
  * Output, one tab-separated line per (operation, file), the format tools/bench/bench.py also
  * writes and tools/bench/report.py reads:
- *   impl  op  file  bytes  fnv1a64  calls_per_batch  reps  median_ns  min_ns  max_ns  out_bytes
- * fnv1a64 is the hash of the bytes that were timed, so the report can check that C and Python
+ *   impl  op  file  bytes  crc32  calls_per_batch  reps  median_ns  min_ns  max_ns  out_bytes
+ * crc32 is the checksum of the bytes that were timed, so the report can check that C and Python
  * saw the same input. With -o, the canonical form of each file is written to CANON_DIR/NAME.c.
  *
  * Exit status 0, or 1 when a file cannot be read or a call fails (the benchmark would then be
@@ -34,13 +34,19 @@ static double now_ns(void) {
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-static uint64_t fnv1a64(const unsigned char *p, size_t n) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
+/* CRC-32 (IEEE 802.3), the value of Python's zlib.crc32: bench.py computes the same one. */
+static uint32_t crc32_ieee(const unsigned char *p, size_t n) {
+    static uint32_t table[256];
+    if (!table[1]) {
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
     }
-    return h;
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) crc = table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+    return crc ^ 0xFFFFFFFFu;
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -132,8 +138,8 @@ static int bench(const struct config *cfg, enum op op, const char *path, const c
     qsort(per_call, (size_t)cfg->reps, sizeof *per_call, cmp_double);
     double median = cfg->reps % 2 ? per_call[cfg->reps / 2]
                                   : (per_call[cfg->reps / 2 - 1] + per_call[cfg->reps / 2]) / 2;
-    printf("c\t%s\t%s\t%zu\t%016llx\t%ld\t%d\t%.1f\t%.1f\t%.1f\t%zu\n", op_name, base_name(path), length,
-           (unsigned long long)fnv1a64((const unsigned char *)doc, length), calls, cfg->reps, median, per_call[0],
+    printf("c\t%s\t%s\t%zu\t%08lx\t%ld\t%d\t%.1f\t%.1f\t%.1f\t%zu\n", op_name, base_name(path), length,
+           (unsigned long)crc32_ieee((const unsigned char *)doc, length), calls, cfg->reps, median, per_call[0],
            per_call[cfg->reps - 1], out_bytes);
     fflush(stdout);
     free(per_call);

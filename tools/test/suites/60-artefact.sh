@@ -71,6 +71,14 @@ C
     ${CC:-cc} -o "$work/use" "$work/use.c" $flags -Wl,-rpath,"$work/prefix/lib" && "$work/use"
 }
 
+example_builds_and_runs() {
+    local flags
+    flags=$(PKG_CONFIG_PATH="$PWD/dist/lib/pkgconfig" pkg-config --cflags --libs onderwijsregio) || return 1
+    ${CC:-cc} -Wall -Werror -o "$work/canonicalize" examples/c/canonicalize.c $flags -Wl,-rpath,"$PWD/dist/lib" &&
+        [ "$(printf '{"b": 1.0, "a": [1e21]}' | "$work/canonicalize")" = '{"a":[1e+21],"b":1}' ] &&
+        ! printf '[1,]' | "$work/canonicalize" 2>/dev/null
+}
+
 check "ldd shows nothing from the Swift toolchain" no_swift_in_ldd
 check "depends only on libc, libstdc++, libcurl, libcrypto, libpcre2" only_system_needs
 check "exports oreg_* only" exports_only_oreg
@@ -79,6 +87,7 @@ check "stripped" stripped
 check "NODELETE (stays mapped when PHP unloads it)" nodelete
 check "loads and works with the toolchain unreachable" loads_without_toolchain
 check "make install PREFIX=... then pkg-config, compile, link, run" install_and_pkg_config
+check "examples/c/canonicalize.c builds and runs" example_builds_and_runs
 echo "size: $(stat -c %s "$real") bytes"
 echo "$name: $passed passed, $failed failed"
 [ $failed = 0 ]
