@@ -1,0 +1,667 @@
+"""ABI tests of the built libonderwijsregio: loads the real shared library with ctypes and calls
+every exported function of include/onderwijsregio.h, checking results, statuses and
+oreg_last_error().
+
+The library comes from $ONDERWIJSREGIO_LIB, by default dist/lib/libonderwijsregio.so of this
+repository (run `make dist` first).
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import mmap
+import os
+import random
+import re
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal, localcontext
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+LIB_PATH = Path(os.environ.get("ONDERWIJSREGIO_LIB") or REPO / "dist/lib/libonderwijsregio.so")
+HEADER_PATH = REPO / "include/onderwijsregio.h"
+
+VERSION = "0.1.0"
+VERSION_NUMBER = 1000
+MAX_DOCUMENT = 64 * 1024 * 1024
+MAX_DEPTH = 512
+SIZE_MAX = 2**64 - 1
+
+
+class Status(IntEnum):
+    OREG_OK = 0
+    OREG_ERR_MISUSE = -1
+    OREG_ERR_NOMEM = -2
+    OREG_ERR_JSON = -3
+    OREG_ERR_LIMIT = -4
+    OREG_ERR_RANGE = -5
+    OREG_ERR_INTERNAL = -99
+
+
+with localcontext() as exact:
+    exact.prec = 2000
+    HALF_MIN_SUBNORMAL = format(Decimal(2) ** -1075, "f")  # half-way between 0 and 5e-324
+    HALF_WAY_TO_OVERFLOW = format(Decimal(2) ** 1024 - Decimal(2) ** 970, "f")  # max double + half an ulp
+
+NO_ERROR = {"status": 0, "name": "OREG_OK", "message": "no error"}
+
+# name: (argtypes, restype). Returned buffers are c_void_p so they can go back to oreg_free.
+PROTOTYPES: dict[str, tuple[list[Any], Any]] = {
+    "oreg_version": ([], ctypes.c_char_p),
+    "oreg_version_number": ([], ctypes.c_int),
+    "oreg_status_name": ([ctypes.c_int], ctypes.c_char_p),
+    "oreg_last_error": ([], ctypes.c_char_p),
+    "oreg_free": ([ctypes.c_void_p], None),
+    "oreg_json_check": ([ctypes.c_char_p, ctypes.c_size_t], ctypes.c_int),
+    "oreg_json_canonicalize": (
+        [ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p)],
+        ctypes.c_int,
+    ),
+}
+
+
+def load_library(path: Path) -> ctypes.CDLL:
+    library = ctypes.CDLL(str(path))
+    for name, (argtypes, restype) in PROTOTYPES.items():
+        function = getattr(library, name)
+        function.argtypes = argtypes
+        function.restype = restype
+    return library
+
+
+@pytest.fixture(scope="session")
+def lib() -> ctypes.CDLL:
+    if not LIB_PATH.exists():
+        pytest.fail(f"{LIB_PATH} does not exist: run `make dist` or set ONDERWIJSREGIO_LIB")
+    return load_library(LIB_PATH)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def last_error(lib: ctypes.CDLL) -> dict[str, Any]:
+    text = lib.oreg_last_error()
+    assert text is not None
+    return json.loads(text.decode("utf-8"))
+
+
+def check(lib: ctypes.CDLL, data: bytes | None, length: int | None = None) -> int:
+    return lib.oreg_json_check(data, len(data or b"") if length is None else length)
+
+
+def canonicalize(lib: ctypes.CDLL, data: bytes | None, length: int | None = None) -> tuple[int, bytes | None]:
+    """Calls oreg_json_canonicalize; returns (status, canonical bytes or None) and frees the buffer.
+
+    The out-parameter starts as a non-NULL sentinel to prove the library resets it on failure.
+    """
+    out = ctypes.c_void_p(0xDEADBEEF)
+    status = lib.oreg_json_canonicalize(data, len(data or b"") if length is None else length, ctypes.byref(out))
+    if status != Status.OREG_OK:
+        assert out.value is None, f"out is {out.value:#x} after status {status}, not NULL"
+        return status, None
+    assert out.value is not None, "OREG_OK but out is NULL"
+    try:
+        return status, ctypes.string_at(out.value)
+    finally:
+        lib.oreg_free(out)
+
+
+def canonical(lib: ctypes.CDLL, data: bytes) -> bytes:
+    status, result = canonicalize(lib, data)
+    assert status == Status.OREG_OK, f"{data[:80]!r}: {Status(status).name} {last_error(lib)}"
+    assert result is not None
+    return result
+
+
+def assert_error(lib: ctypes.CDLL, status: int, expected: Status, **members: Any) -> dict[str, Any]:
+    """Asserts the returned status and that oreg_last_error() describes it, with `members`."""
+    error = last_error(lib)
+    assert status == expected, f"got {Status(status).name}, expected {expected.name}: {error}"
+    assert error["status"] == int(expected)
+    assert error["name"] == expected.name
+    assert isinstance(error["message"], str) and error["message"]
+    for name, value in members.items():
+        assert error.get(name) == value, f"{name}: {error}"
+    return error
+
+
+def assert_json_error(lib: ctypes.CDLL, status: int, offset: int, line: int, column: int) -> None:
+    assert_error(lib, status, Status.OREG_ERR_JSON, offset=offset, line=line, column=column)
+
+
+def both_reject(lib: ctypes.CDLL, data: bytes | None, expected: Status, length: int | None = None) -> None:
+    """Asserts that oreg_json_check and oreg_json_canonicalize both fail with `expected`."""
+    assert_error(lib, check(lib, data, length), expected)
+    assert_error(lib, canonicalize(lib, data, length)[0], expected)
+
+
+def ecmascript_number(value: float) -> str:
+    """Number::toString of ECMAScript (what RFC 8785 prescribes), from Python's shortest repr."""
+    if value == 0:
+        return "0"
+    if value < 0:
+        return "-" + ecmascript_number(-value)
+    _, digit_tuple, exponent = Decimal(repr(value)).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    k = len(digits)
+    n = exponent + k  # value = digits * 10^(n - k)
+    if k <= n <= 21:
+        return digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return "0." + "0" * -n + digits
+    mantissa = digits if k == 1 else digits[0] + "." + digits[1:]
+    return f"{mantissa}e{'+' if n - 1 >= 0 else '-'}{abs(n - 1)}"
+
+
+def reference_canonical(value: Any) -> str:
+    """RFC 8785 in Python, as an oracle for generated documents (no duplicate member names)."""
+    if isinstance(value, dict):
+        members = sorted(value.items(), key=lambda item: item[0].encode("utf-16-be"))
+        return "{" + ",".join(f"{reference_canonical(k)}:{reference_canonical(v)}" for k, v in members) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(map(reference_canonical, value)) + "]"
+    if isinstance(value, float):
+        return ecmascript_number(value)
+    # str, bool, None: Python's json writes exactly RFC 8785's minimal escapes.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def random_double(rng: random.Random) -> float:
+    while True:
+        value = struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0]
+        if value == value and abs(value) != float("inf"):
+            return value
+
+
+def random_string(rng: random.Random) -> str:
+    pools = [(0, 0x7F), (0, 0x1F), (0x80, 0x7FF), (0x800, 0xD7FF), (0xE000, 0xFFFF), (0x10000, 0x10FFFF)]
+    return "".join(chr(rng.randint(*rng.choice(pools))) for _ in range(rng.randint(0, 8)))
+
+
+def random_value(rng: random.Random, depth: int = 0) -> Any:
+    kind = rng.randrange(7 if depth < 4 else 5)
+    if kind == 0:
+        return rng.choice([True, False, None])
+    if kind == 1:
+        return random_double(rng)
+    if kind == 2:
+        return float(rng.randint(-(2**53), 2**53))
+    if kind in (3, 4):
+        return random_string(rng)
+    if kind == 5:
+        return [random_value(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+    return {random_string(rng): random_value(rng, depth + 1) for _ in range(rng.randint(0, 5))}
+
+
+@contextmanager
+def guarded_buffer(data: bytes) -> Iterator[ctypes.c_char_p]:
+    """`data` placed right before an inaccessible page: reading one byte too far crashes."""
+    page = mmap.PAGESIZE
+    size = (len(data) // page + 1) * page
+    region = mmap.mmap(-1, size + page)
+    anchor = ctypes.c_char.from_buffer(region)
+    try:
+        base = ctypes.addressof(anchor)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        if libc.mprotect(base + size, page, 0) != 0:  # PROT_NONE
+            pytest.skip(f"mprotect failed: errno {ctypes.get_errno()}")
+        start = base + size - len(data)
+        ctypes.memmove(start, data, len(data))
+        yield ctypes.cast(start, ctypes.c_char_p)
+    finally:
+        del anchor
+        region.close()
+
+
+def timed(function: Callable[[], int]) -> tuple[int, float]:
+    start = time.perf_counter()
+    status = function()
+    return status, time.perf_counter() - start
+
+
+def in_thread(function: Callable[[], Any]) -> Any:
+    """Runs `function` on a new thread and returns its result (or raises its exception)."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = function()
+        except BaseException as error:  # re-raised on the calling thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+# --- version and status names --------------------------------------------------------------
+
+
+def test_version_matches_header(lib: ctypes.CDLL) -> None:
+    assert lib.oreg_version() == VERSION.encode()
+    assert lib.oreg_version_number() == VERSION_NUMBER
+    header = HEADER_PATH.read_text()
+    assert re.search(r'#define OREG_VERSION "([^"]*)"', header)[1] == VERSION
+    assert int(re.search(r"#define OREG_VERSION_NUMBER (\d+)", header)[1]) == VERSION_NUMBER
+    major, minor, patch = map(int, VERSION.split("."))
+    assert VERSION_NUMBER == major * 1000000 + minor * 1000 + patch
+
+
+def test_status_codes_match_header() -> None:
+    enum_body = re.search(r"enum oreg_status \{(.*?)\};", HEADER_PATH.read_text(), re.S)[1]
+    declared = {name: int(value) for name, value in re.findall(r"(OREG_\w+) = (-?\d+)", enum_body)}
+    assert declared == {status.name: int(status) for status in Status}
+
+
+@pytest.mark.parametrize("status", list(Status), ids=lambda status: status.name)
+def test_status_name(lib: ctypes.CDLL, status: Status) -> None:
+    assert lib.oreg_status_name(status) == status.name.encode()
+
+
+@pytest.mark.parametrize("code", [1, -6, -98, -100, 2**31 - 1, -(2**31)])
+def test_status_name_of_unknown_code(lib: ctypes.CDLL, code: int) -> None:
+    assert lib.oreg_status_name(code) == b"OREG_UNKNOWN"
+
+
+# --- oreg_last_error -----------------------------------------------------------------------
+
+
+def test_last_error_before_any_failure_is_ok_object(lib: ctypes.CDLL) -> None:
+    def fresh_thread() -> tuple[bytes, dict[str, Any]]:
+        return lib.oreg_last_error(), last_error(lib)
+
+    raw, error = in_thread(fresh_thread)
+    assert raw == b'{"status":0,"name":"OREG_OK","message":"no error"}'
+    assert error == NO_ERROR
+
+
+def test_last_error_describes_json_error(lib: ctypes.CDLL) -> None:
+    assert_json_error(lib, check(lib, b"[1,]"), offset=3, line=1, column=4)
+    assert_json_error(lib, canonicalize(lib, b"[1,]")[0], offset=3, line=1, column=4)
+    assert set(last_error(lib)) == {"status", "name", "message", "offset", "line", "column"}
+
+
+@pytest.mark.parametrize(
+    ("document", "offset", "line", "column"),
+    [
+        (b'{"a":\n [1,\n  2,]}', 15, 3, 5),
+        (b"[\r\n1,\r\n,]", 7, 3, 1),
+        (b'{\n"a":\n\n   x}', 11, 4, 4),
+        (b"\n\n\n", 3, 4, 1),
+        (b'["\xc3\xa9", x]', 7, 1, 8),  # columns count bytes, not characters
+        (b"", 0, 1, 1),
+        (b"1 2", 2, 1, 3),
+        (b'"abc', 0, 1, 1),
+    ],
+)
+def test_last_error_location(lib: ctypes.CDLL, document: bytes, offset: int, line: int, column: int) -> None:
+    assert_json_error(lib, check(lib, document), offset, line, column)
+    assert_json_error(lib, canonicalize(lib, document)[0], offset, line, column)
+
+
+def test_last_error_describes_misuse_without_location(lib: ctypes.CDLL) -> None:
+    error = assert_error(lib, check(lib, None, 5), Status.OREG_ERR_MISUSE)
+    assert set(error) == {"status", "name", "message"}
+
+
+def test_last_error_survives_successful_calls(lib: ctypes.CDLL) -> None:
+    check(lib, b"[1,]")
+    before = lib.oreg_last_error()
+    assert check(lib, b"[1]") == Status.OREG_OK
+    assert canonical(lib, b'{"b":1,"a":2}') == b'{"a":2,"b":1}'
+    lib.oreg_version()
+    lib.oreg_status_name(0)
+    assert lib.oreg_last_error() == before
+
+
+def test_last_error_pointer_stays_valid_until_next_failure(lib: ctypes.CDLL) -> None:
+    check(lib, b"[1,]")
+    lib.oreg_last_error.restype = ctypes.c_void_p
+    try:
+        pointer = lib.oreg_last_error()
+    finally:
+        lib.oreg_last_error.restype = ctypes.c_char_p
+    expected = lib.oreg_last_error()
+    canonical(lib, b"[1]")
+    assert ctypes.string_at(pointer) == expected
+
+
+def test_last_error_is_per_thread(lib: ctypes.CDLL) -> None:
+    other_failed = threading.Event()
+    main_failed = threading.Event()
+    seen: dict[str, dict[str, Any]] = {}
+
+    def other() -> None:
+        seen["fresh"] = last_error(lib)
+        check(lib, b"{}}")  # offset 2
+        other_failed.set()
+        main_failed.wait(10)
+        seen["after"] = last_error(lib)
+
+    assert_json_error(lib, check(lib, b"[1,]"), offset=3, line=1, column=4)
+    thread = threading.Thread(target=other)
+    thread.start()
+    other_failed.wait(10)
+    assert_json_error(lib, check(lib, b"[1,]"), offset=3, line=1, column=4)  # untouched by the other thread
+    assert_error(lib, check(lib, None, 1), Status.OREG_ERR_MISUSE)
+    main_failed.set()
+    thread.join()
+    assert seen["fresh"] == NO_ERROR  # the main thread's failure is not visible there
+    assert (seen["after"]["name"], seen["after"]["offset"]) == ("OREG_ERR_JSON", 2)
+    assert last_error(lib)["name"] == "OREG_ERR_MISUSE"
+
+
+def test_last_error_under_concurrent_failures(lib: ctypes.CDLL) -> None:
+    thread_count, rounds = 8, 300
+    barrier = threading.Barrier(thread_count)
+    mismatches: list[str] = []
+
+    def worker(index: int) -> None:
+        document = b" " * index + b"]"  # fails at byte `index`
+        barrier.wait()
+        for _ in range(rounds):
+            check(lib, document)
+            canonical(lib, b'{"z":[1.5,"\\u20ac"],"a":null}')
+            offset = last_error(lib)["offset"]
+            if offset != index:
+                mismatches.append(f"thread {index} saw offset {offset}")
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(thread_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert mismatches == []
+
+
+# --- oreg_free -----------------------------------------------------------------------------
+
+
+def test_free_null_is_harmless(lib: ctypes.CDLL) -> None:
+    lib.oreg_free(None)
+    lib.oreg_free(ctypes.c_void_p())
+
+
+# --- oreg_json_check -----------------------------------------------------------------------
+
+VALID_DOCUMENTS = [
+    b"{}", b"[]", b"0", b"-0", b"1.5e-7", b'""', b"true", b"false", b"null", b" \t\r\n[1] \n",
+    b'{"a":[1,{"b":null}],"c":"\\u00e9\\n"}', b'"\xf0\x9f\x98\x80"', b'{"a":1,"a":2}', b"1e999999",
+]
+INVALID_DOCUMENTS = [
+    b"", b" ", b"[1,]", b'{"a":1,}', b"{a:1}", b"'a'", b"01", b"1.", b".1", b"+1", b"-", b"1e", b"NaN",
+    b"Infinity", b"tru", b"[1 2]", b"1 2", b"[1]/**/", b"\xef\xbb\xbf1", b"\x0c1", b'"\x00"', b'"\x1f"',
+    b'"\\x41"', b'"\\u00"', b'"abc', b"[", b"]",
+]
+
+
+@pytest.mark.parametrize("document", VALID_DOCUMENTS)
+def test_check_accepts(lib: ctypes.CDLL, document: bytes) -> None:
+    assert check(lib, document) == Status.OREG_OK
+
+
+@pytest.mark.parametrize("document", INVALID_DOCUMENTS)
+def test_check_rejects(lib: ctypes.CDLL, document: bytes) -> None:
+    assert_error(lib, check(lib, document), Status.OREG_ERR_JSON)
+    error = last_error(lib)
+    assert 0 <= error["offset"] <= len(document)
+
+
+# --- oreg_json_canonicalize ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (b'{"b":2,"a":1}', b'{"a":1,"b":2}'),
+        (b"1.0", b"1"),
+        (b"1e21", b"1e+21"),
+        (b"1E-7", b"1e-7"),
+        (b"0.000001", b"0.000001"),
+        (b"-0", b"0"),
+        (b"1e20", b"100000000000000000000"),
+        (b"123e-20", b"1.23e-18"),
+        (b"9007199254740993", b"9007199254740992"),
+        (b"[0.1e1, 1e0, -0.0e0, 100e-2]", b"[1,1,0,1]"),
+        (b" \n{ \"a\" : [ true , false , null ] }\t", b'{"a":[true,false,null]}'),
+        (b'{"a":1,"\\u0061":2}', b'{"a":2}'),  # duplicate names: the last wins
+        (b'{"a":{"c":1,"b":[{"z":0,"y":1}]}}', b'{"a":{"b":[{"y":1,"z":0}],"c":1}}'),
+        (b'{"ab":1,"a":2,"":3,"b":0}', b'{"":3,"a":2,"ab":1,"b":0}'),
+        (b'"\\u001f\\/\\b\\f\\n\\r\\t\\"\\\\ \\u00e9\x7f"', b'"\\u001f/\\b\\f\\n\\r\\t\\"\\\\ \xc3\xa9\x7f"'),
+        (b'"\\ud83d\\ude00"', b'"\xf0\x9f\x98\x80"'),
+        (b'{"a\\u0000b":"x\\u0000y"}', b'{"a\\u0000b":"x\\u0000y"}'),
+        (b'{"\\u0000":1,"":2," ":3}', b'{"":2,"\\u0000":1," ":3}'),
+    ],
+)
+def test_canonicalize(lib: ctypes.CDLL, document: bytes, expected: bytes) -> None:
+    assert canonical(lib, document) == expected
+
+
+def test_canonicalize_sorts_by_utf16_code_units(lib: ctypes.CDLL) -> None:
+    """RFC 8785 section 3.2.3."""
+    document = (
+        b'{"\\u20ac":"Euro Sign","\\r":"Carriage Return","\\ufb33":"Hebrew Letter Dalet With Dagesh",'
+        b'"1":"One","\\ud83d\\ude00":"Emoji: Grinning Face","\\u0080":"Control",'
+        b'"\\u00f6":"Latin Small Letter O With Diaeresis"}'
+    )
+    names = list(json.loads(canonical(lib, document)))
+    assert names == ["\r", "1", "\u0080", "\u00f6", "\u20ac", "\U0001f600", "\ufb33"]
+
+
+def test_canonicalize_rfc8785_example(lib: ctypes.CDLL) -> None:
+    """RFC 8785 section 3.2.2 (numbers, literals, strings)."""
+    document = (
+        b'{\n  "numbers": [333333333.33333329, 1E30, 4.50,\n                2e-3, 0.000000000000000000000000001],\n'
+        b'  "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/",\n'
+        b'  "literals": [null, true, false]\n}'
+    )
+    expected = (
+        b'{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
+        b'"string":"\xe2\x82\xac$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}'
+    )
+    assert canonical(lib, document) == expected
+
+
+# RFC 8785 appendix B: IEEE 754 bit patterns and their ECMAScript text.
+RFC8785_NUMBERS = [
+    ("0000000000000000", "0"),
+    ("8000000000000000", "0"),
+    ("0000000000000001", "5e-324"),
+    ("8000000000000001", "-5e-324"),
+    ("7fefffffffffffff", "1.7976931348623157e+308"),
+    ("ffefffffffffffff", "-1.7976931348623157e+308"),
+    ("4340000000000000", "9007199254740992"),
+    ("c340000000000000", "-9007199254740992"),
+    ("4430000000000000", "295147905179352830000"),
+    ("44b52d02c7e14af5", "9.999999999999997e+22"),
+    ("44b52d02c7e14af6", "1e+23"),
+    ("44b52d02c7e14af7", "1.0000000000000001e+23"),
+    ("444b1ae4d6e2ef4e", "999999999999999700000"),
+    ("444b1ae4d6e2ef4f", "999999999999999900000"),
+    ("444b1ae4d6e2ef50", "1e+21"),
+    ("3eb0c6f7a0b5ed8c", "9.999999999999997e-7"),
+    ("3eb0c6f7a0b5ed8d", "0.000001"),
+    ("41b3de4355555553", "333333333.3333332"),
+    ("41b3de4355555554", "333333333.33333325"),
+    ("41b3de4355555555", "333333333.3333333"),
+    ("41b3de4355555556", "333333333.3333334"),
+    ("41b3de4355555557", "333333333.33333343"),
+    ("becbf647612f3696", "-0.0000033333333333333333"),
+    ("43143ff3c1cb0959", "1424953923781206.2"),
+]
+
+
+@pytest.mark.parametrize(("bits", "expected"), RFC8785_NUMBERS, ids=[bits for bits, _ in RFC8785_NUMBERS])
+def test_canonicalize_rfc8785_numbers(lib: ctypes.CDLL, bits: str, expected: str) -> None:
+    value = struct.unpack(">d", bytes.fromhex(bits))[0]
+    assert ecmascript_number(value) == expected  # the oracle agrees with the RFC
+    for text in (repr(value), f"{value:.17e}", str(Decimal(value))):  # shortest, 17 digits, exact
+        assert canonical(lib, text.encode()) == expected.encode(), text
+
+
+def test_canonicalize_random_doubles(lib: ctypes.CDLL) -> None:
+    """Each double, written shortest, with 17 digits and exactly, comes back as ECMAScript writes it."""
+    rng = random.Random(8785)
+    mismatches = []
+    for _ in range(2000):
+        value = random_double(rng)
+        for text in (repr(value), f"{value:.17e}", str(Decimal(value))):
+            result = canonical(lib, text.encode())
+            if result != ecmascript_number(value).encode():
+                mismatches.append((text, result))
+    assert mismatches[:10] == []
+
+
+def test_canonicalize_random_documents(lib: ctypes.CDLL) -> None:
+    rng = random.Random(3339)
+    for _ in range(300):
+        value = {random_string(rng): random_value(rng) for _ in range(rng.randint(0, 6))}
+        document = json.dumps(value, ensure_ascii=rng.random() < 0.5, indent=rng.choice([None, 0, 2]))
+        assert canonical(lib, document.encode()) == reference_canonical(value).encode(), document
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (b"2.4703282292062327e-324", b"0"),  # just below half the smallest subnormal
+        (b"2.4703282292062328e-324", b"5e-324"),
+        (HALF_MIN_SUBNORMAL.encode(), b"0"),  # exactly half: ties to even
+        (HALF_MIN_SUBNORMAL.encode() + b"1", b"5e-324"),  # a hair above half
+        (b"2.2250738585072011e-308", b"2.225073858507201e-308"),
+        (b"2.2250738585072012e-308", b"2.2250738585072014e-308"),
+        (b"1.7976931348623158e308", b"1.7976931348623157e+308"),  # below the overflow threshold
+        (b"1" + b"0" * 400 + b"e-400", b"1"),
+        (b"0." + b"0" * 400 + b"1e400", b"0.1"),
+        (b"1e-400", b"0"),
+        # -1e-10001 is far below the smallest subnormal (about 4.9e-324): the nearest double
+        # is -0, which ECMAScript writes as 0. Not a range error: it is representable.
+        (b"-0." + b"0" * 10000 + b"1", b"0"),
+    ],
+    ids=["below-half-min", "above-half-min", "half-min", "above-exact-half-min", "subnormal-max",
+         "normal-min", "max-rounded", "long-mantissa", "long-fraction", "underflow", "negative-underflow"],
+)
+def test_canonicalize_rounds_to_nearest_double(lib: ctypes.CDLL, document: bytes, expected: bytes) -> None:
+    assert canonical(lib, document) == expected
+
+
+@pytest.mark.parametrize(
+    ("document", "location"),
+    [
+        (b"1e999999", ""),
+        (b"1e400", ""),
+        (b"-1e400", ""),
+        (b"1.7976931348623159e308", ""),
+        (HALF_WAY_TO_OVERFLOW.encode(), ""),  # ties to even: rounds up to 2^1024
+        (b"[1.5e308, -1e309]", "/1"),
+        (b'{"a/b":{"c~d":1e400}}', "/a~1b/c~0d"),
+    ],
+)
+def test_canonicalize_out_of_range(lib: ctypes.CDLL, document: bytes, location: str) -> None:
+    assert check(lib, document) == Status.OREG_OK  # valid JSON
+    assert_error(lib, canonicalize(lib, document)[0], Status.OREG_ERR_RANGE, location=location)
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [1, 5, SIZE_MAX])
+def test_null_json_with_length_is_misuse(lib: ctypes.CDLL, length: int) -> None:
+    both_reject(lib, None, Status.OREG_ERR_MISUSE, length)
+
+
+@pytest.mark.parametrize("length", [2**63, SIZE_MAX])
+def test_impossible_length_is_misuse(lib: ctypes.CDLL, length: int) -> None:
+    both_reject(lib, b"1", Status.OREG_ERR_MISUSE, length)
+
+
+@pytest.mark.parametrize("document", [b"1", b"", None, b"[1,]"])
+def test_null_out_is_misuse(lib: ctypes.CDLL, document: bytes | None) -> None:
+    assert_error(lib, lib.oreg_json_canonicalize(document, len(document or b""), None), Status.OREG_ERR_MISUSE)
+
+
+def test_null_json_with_length_zero_is_empty_document(lib: ctypes.CDLL) -> None:
+    assert_json_error(lib, check(lib, None, 0), offset=0, line=1, column=1)
+    assert_json_error(lib, canonicalize(lib, None, 0)[0], offset=0, line=1, column=1)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        b'"\xff"',  # never valid in UTF-8
+        b'"\xc0\xaf"',  # overlong '/'
+        b'"\xe0\x80\xaf"',  # overlong '/', three bytes
+        b'"\xed\xa0\x80"',  # encoded surrogate U+D800
+        b'"\xf4\x90\x80\x80"',  # beyond U+10FFFF
+        b'"\xe2\x82"',  # truncated
+        b'"\x80"',  # lone continuation byte
+    ],
+)
+def test_invalid_utf8_is_json_error(lib: ctypes.CDLL, document: bytes) -> None:
+    for status in (check(lib, document), canonicalize(lib, document)[0]):
+        assert_json_error(lib, status, offset=1, line=1, column=2)
+
+
+@pytest.mark.parametrize("document", [b'"\\ud800"', b'"\\udc00"', b'"\\ud800\\u0041"', b'"\\ude00\\ud83d"', b'{"\\ud800":1}'])
+def test_lone_surrogate_escape_is_json_error(lib: ctypes.CDLL, document: bytes) -> None:
+    both_reject(lib, document, Status.OREG_ERR_JSON)
+
+
+def test_nul_after_document_is_json_error(lib: ctypes.CDLL) -> None:
+    assert_json_error(lib, check(lib, b"[1]\x00"), offset=3, line=1, column=4)
+    assert_json_error(lib, canonicalize(lib, b"[1]\x00")[0], offset=3, line=1, column=4)
+
+
+def test_length_limits_the_input(lib: ctypes.CDLL) -> None:
+    buffer = ctypes.create_string_buffer(b"[1]]]]", 6)  # not NUL-terminated within 6 bytes
+    assert check(lib, buffer, 3) == Status.OREG_OK
+    assert canonicalize(lib, buffer, 3) == (Status.OREG_OK, b"[1]")
+    assert_error(lib, check(lib, buffer, 4), Status.OREG_ERR_JSON, offset=3)
+
+
+def test_input_is_not_read_beyond_its_length(lib: ctypes.CDLL) -> None:
+    for document in (b"[1]", b'{"a":"\xe2\x82\xac"}', b"123", b"[1,"):
+        with guarded_buffer(document) as pointer:
+            check(lib, pointer, len(document))
+            canonicalize(lib, pointer, len(document))
+    with guarded_buffer(b"-12.5e3") as pointer:
+        assert canonicalize(lib, pointer, 7) == (Status.OREG_OK, b"-12500")
+
+
+def test_deep_nesting_is_limit_error_quickly(lib: ctypes.CDLL) -> None:
+    document = b"[" * 1000000
+    status, seconds = timed(lambda: check(lib, document))
+    assert_error(lib, status, Status.OREG_ERR_LIMIT, offset=MAX_DEPTH)
+    assert seconds < 1
+    status, seconds = timed(lambda: canonicalize(lib, document)[0])
+    assert_error(lib, status, Status.OREG_ERR_LIMIT)
+    assert seconds < 1
+
+
+def test_nesting_up_to_the_limit_is_accepted(lib: ctypes.CDLL) -> None:
+    arrays = b"[" * MAX_DEPTH + b"]" * MAX_DEPTH
+    objects = b'{"a":' * MAX_DEPTH + b"1" + b"}" * MAX_DEPTH
+    assert canonical(lib, arrays) == arrays
+    assert canonical(lib, objects) == objects
+    both_reject(lib, b"[" + arrays + b"]", Status.OREG_ERR_LIMIT)
+    both_reject(lib, b'{"a":' + objects + b"}", Status.OREG_ERR_LIMIT)
+
+
+def test_document_over_64_mib_is_limit_error(lib: ctypes.CDLL) -> None:
+    document = b" " * MAX_DOCUMENT + b"1"
+    both_reject(lib, document, Status.OREG_ERR_LIMIT)
+    assert check(lib, document, MAX_DOCUMENT) == Status.OREG_ERR_JSON  # only whitespace, but within the limit
+    assert canonicalize(lib, document[1:]) == (Status.OREG_OK, b"1")  # exactly 64 MiB
