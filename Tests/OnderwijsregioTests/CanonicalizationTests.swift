@@ -59,6 +59,19 @@ private func canonical(_ text: String) throws -> String {
         #expect(try canonical("[\(double.description)]") == "[\(expected)]")
     }
 
+    @Test func keyOrderMatchesUTF16CodeUnitOrder() {
+        // Characters from each range whose UTF-8 and UTF-16 orders could disagree.
+        let alphabet: [Unicode.Scalar] = ["a", "\u{7F}", "\u{80}", "\u{7FF}", "\u{800}", "\u{D7FF}", "\u{E000}",
+                                          "\u{FB33}", "\u{FFFF}", "\u{10000}", "\u{1F600}", "\u{10FFFF}"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            var a = "", b = ""
+            for _ in 0..<Int.random(in: 0...3, using: &generator) { a.unicodeScalars.append(alphabet.randomElement(using: &generator) ?? "a") }
+            for _ in 0..<Int.random(in: 0...3, using: &generator) { b.unicodeScalars.append(alphabet.randomElement(using: &generator) ?? "a") }
+            #expect(a.precedesInUTF16Order(b) == a.utf16.lexicographicallyPrecedes(b.utf16), "\(a.unicodeScalars.map(\.value)) vs \(b.unicodeScalars.map(\.value))")
+        }
+    }
+
     @Test func refusesNumbersBeyondTheDoubleRange() throws {
         let value = try JSONParser.parse(#"{"a": [1, 1e999999]}"#)
         #expect(throws: CanonicalizationError.self) { try JSONSerializer.canonicalize(value) }

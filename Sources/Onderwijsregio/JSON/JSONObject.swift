@@ -20,6 +20,32 @@ public struct JSONObject: Sendable {
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// Takes members in document order; duplicate keys are resolved as `JSON.parse` does.
+    init(parsedMembers: [Member]) {
+        members = parsedMembers
+        if parsedMembers.count > Self.indexThreshold {
+            var built = [JSONKey: Int](minimumCapacity: parsedMembers.count)
+            for (i, member) in parsedMembers.enumerated() where built.updateValue(i, forKey: JSONKey(member.key)) != nil {
+                self = JSONObject(resolvingDuplicates: parsedMembers)
+                return
+            }
+            index = built
+        } else {
+            for i in parsedMembers.indices {
+                let key = parsedMembers[i].key
+                let length = key.utf8.count
+                for j in 0..<i where parsedMembers[j].key.utf8.count == length && parsedMembers[j].key.hasSameCodePoints(as: key) {
+                    self = JSONObject(resolvingDuplicates: parsedMembers)
+                    return
+                }
+            }
+        }
+    }
+
+    private init(resolvingDuplicates parsedMembers: [Member]) {
+        for member in parsedMembers { self[member.key] = member.value }
+    }
+
     public var count: Int { members.count }
     public var isEmpty: Bool { members.isEmpty }
     public var keys: [String] { members.map(\.key) }

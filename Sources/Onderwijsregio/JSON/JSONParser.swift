@@ -14,6 +14,7 @@ public enum JSONParser {
                 "document of \(bytes.count) bytes exceeds the limit of \(options.maxBytes) bytes")
         }
         var cursor = ByteCursor(bytes: bytes, maxDepth: options.maxDepth)
+        defer { cursor.release() }
         return try cursor.parseDocument()
     }
 
@@ -41,10 +42,18 @@ private struct ByteCursor {
     var depth = 0
     /// Reused for strings that contain escapes.
     var scratch: [UInt8] = []
+    /// Elements and members of the containers being parsed, innermost on top.
+    var elements = MoveStack<JSONValue>()
+    var members = MoveStack<JSONObject.Member>()
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+    }
+
+    func release() {
+        elements.release()
+        members.release()
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -84,16 +93,16 @@ private struct ByteCursor {
     mutating func parseArray() throws(JSONParseError) -> JSONValue {
         try enterContainer()
         position += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
         if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
             position += 1
             depth -= 1
-            return .array(elements)
+            return .array([])
         }
+        let first = elements.count
         while true {
             skipWhitespace()
-            elements.append(try parseValue())
+            elements.push(try parseValue())
             skipWhitespace()
             guard position < bytes.count else { throw fail("unexpected end of input in an array, expected ',' or ']'") }
             let byte = bytes[position]
@@ -104,19 +113,19 @@ private struct ByteCursor {
             throw fail("unexpected \(describeByte(position)) in an array, expected ',' or ']'")
         }
         depth -= 1
-        return .array(elements)
+        return .array(elements.popArray(from: first))
     }
 
     mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enterContainer()
         position += 1
-        var object = JSONObject()
         skipWhitespace()
         if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
             position += 1
             depth -= 1
-            return .object(object)
+            return .object(JSONObject())
         }
+        let first = members.count
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
@@ -133,7 +142,7 @@ private struct ByteCursor {
             }
             position += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            members.push(JSONObject.Member(key: key, value: try parseValue()))
             skipWhitespace()
             guard position < bytes.count else { throw fail("unexpected end of input in an object, expected ',' or '}'") }
             let byte = bytes[position]
@@ -144,7 +153,7 @@ private struct ByteCursor {
             throw fail("unexpected \(describeByte(position)) in an object, expected ',' or '}'")
         }
         depth -= 1
-        return .object(object)
+        return .object(JSONObject(parsedMembers: members.popArray(from: first)))
     }
 
     mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {

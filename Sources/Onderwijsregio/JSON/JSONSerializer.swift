@@ -21,7 +21,7 @@ public enum JSONSerializer {
     public static func canonicalize(_ value: JSONValue) throws(CanonicalizationError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        try writeCanonical(value, to: &out, path: JSONPointer())
+        try writeCanonical(value, to: &out)
         return out
     }
 
@@ -50,31 +50,44 @@ public enum JSONSerializer {
         }
     }
 
-    static func writeCanonical(_ value: JSONValue, to out: inout [UInt8], path: JSONPointer) throws(CanonicalizationError) {
+    static func writeCanonical(_ value: JSONValue, to out: inout [UInt8]) throws(CanonicalizationError) {
         switch value {
         case .number(let n):
+            // Integers of up to 53 bits are their own shortest round-trip form.
+            if case .integer(let v) = n.storage, v.magnitude < 1 << 53 {
+                out.append(contentsOf: String(v).utf8)
+                return
+            }
             let double = n.doubleValue
             guard double.isFinite else {
                 throw CanonicalizationError(
-                    message: "number \(abbreviated(n.text)) at '\(path)' is outside the IEEE 754 double range that RFC 8785 requires",
-                    location: path)
+                    message: "number \(abbreviated(n.text)) is outside the IEEE 754 double range that RFC 8785 requires",
+                    location: JSONPointer())
             }
             out.append(contentsOf: ECMAScriptNumber.format(double).utf8)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
             for (i, element) in elements.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                try writeCanonical(element, to: &out, path: path.appending(index: i))
+                do throws(CanonicalizationError) {
+                    try writeCanonical(element, to: &out)
+                } catch {
+                    throw error.inside(String(i))
+                }
             }
             out.append(UInt8(ascii: "]"))
         case .object(let object):
             out.append(UInt8(ascii: "{"))
-            let sorted = object.members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+            let sorted = object.members.sorted { $0.key.precedesInUTF16Order($1.key) }
             for (i, member) in sorted.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(member.key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                try writeCanonical(member.value, to: &out, path: path.appending(member.key))
+                do throws(CanonicalizationError) {
+                    try writeCanonical(member.value, to: &out)
+                } catch {
+                    throw error.inside(member.key)
+                }
             }
             out.append(UInt8(ascii: "}"))
         default:
@@ -119,6 +132,39 @@ public enum JSONSerializer {
 public struct CanonicalizationError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// Where in the document the offending value is.
-    public let location: JSONPointer
-    public var description: String { message }
+    public private(set) var location: JSONPointer
+    public var description: String { "\(message) (at '\(location)')" }
+
+    /// The path is assembled while the error travels up, so the success path never builds it.
+    func inside(_ token: String) -> CanonicalizationError {
+        var outer = self
+        outer.location = JSONPointer(tokens: [token] + location.tokens)
+        return outer
+    }
+}
+
+extension String {
+    /// RFC 8785 orders member names by UTF-16 code units. UTF-8 byte order is code point
+    /// order, which agrees with UTF-16 order except between U+E000...U+FFFF and the
+    /// supplementary planes (whose UTF-16 surrogates, D800...DFFF, sort first).
+    func precedesInUTF16Order(_ other: String) -> Bool {
+        var a = self, b = other
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                let common = Swift.min(pa.count, pb.count)
+                var i = 0
+                while i < common && pa[i] == pb[i] { i += 1 }
+                guard i < common else { return pa.count < pb.count }
+                // Back up to the lead byte of the code point where they differ.
+                var lead = i
+                while lead > 0 && pa[lead] & 0xC0 == 0x80 { lead -= 1 }
+                let leadA = pa[lead], leadB = pb[lead]
+                let supplementaryA = leadA >= 0xF0, supplementaryB = leadB >= 0xF0
+                let highBMPA = leadA == 0xEE || leadA == 0xEF, highBMPB = leadB == 0xEE || leadB == 0xEF
+                if supplementaryA && highBMPB { return true }
+                if highBMPA && supplementaryB { return false }
+                return pa[i] < pb[i]
+            }
+        }
+    }
 }
