@@ -6,6 +6,7 @@
 #   make bench         benchmarks (not tests), side by side with the alternatives
 #   make install       PREFIX=/usr/local by default
 #   make demo          end-to-end demo against the local simulator (comes with the client)
+#   make sim           the local API simulator in the foreground (SIM_PORT=8787, SIM_ARGS=...)
 #   make clean
 
 SHELL := /bin/bash
@@ -14,6 +15,8 @@ SWIFT ?= swift
 CC ?= cc
 PYTHON ?= python3
 PHP ?= php
+SIM_PORT ?= 8787
+SIM_ARGS ?=
 
 VERSION := $(shell sed -n 's/^\#define OREG_VERSION "\(.*\)"/\1/p' include/onderwijsregio.h)
 SOVERSION := $(firstword $(subst ., ,$(VERSION)))
@@ -39,7 +42,7 @@ SOURCES := Package.swift $(shell find Sources -type f) tools/build/exports.map
 # Debian packages: build (libraries, pkg-config), tests (php-cli with FFI, Python venv, valgrind).
 DEB_PACKAGES := libcurl4-openssl-dev libssl-dev libpcre2-dev pkg-config php-cli python3-venv python3-pip
 
-.PHONY: all dist deps test bench install uninstall demo clean check-abi
+.PHONY: all dist deps test bench install uninstall demo sim clean check-abi
 
 all: dist
 
@@ -97,6 +100,11 @@ install: dist
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libonderwijsregio.so* $(DESTDIR)$(PREFIX)/include/onderwijsregio.h \
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/onderwijsregio.pc
+
+# The simulator needs only Python 3 and jsonschema (make deps), not the library.
+sim:
+	@$(PYTHON) -c 'import referencing' 2>/dev/null || bash tools/build/deps.sh
+	$(PYTHON) tools/simulator/server.py --port $(SIM_PORT) $(SIM_ARGS)
 
 demo:
 	@echo "make demo: the end-to-end demo arrives with the API client (issue 5); nothing to run yet."

@@ -19,10 +19,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python=${PYTHON:-python3}
-modules=(pytest)
+# "module to import=what pip installs when it is missing". The simulator needs jsonschema 4.18 or
+# later; `referencing` is importable exactly from that version on.
+modules=(pytest=pytest "referencing=jsonschema>=4.18")
 need=()
-for module in "${modules[@]}"; do
-    "$python" -c "import $module" 2>/dev/null || need+=("$module")
+for entry in "${modules[@]}"; do
+    "$python" -c "import ${entry%%=*}" 2>/dev/null || need+=("${entry#*=}")
 done
 if [ ${#need[@]} -gt 0 ]; then
     echo "make deps: installing Python modules ${need[*]}"
