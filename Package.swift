@@ -20,9 +20,10 @@ let package = Package(
         .systemLibrary(
             name: "CPCRE2", pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]),
+        .target(name: "CThreadStack"),
         .target(
             name: "Onderwijsregio",
-            dependencies: ["CCurl", "COpenSSL", "CPCRE2"]),
+            dependencies: ["CCurl", "COpenSSL", "CPCRE2", "CThreadStack"]),
         .target(
             name: "OnderwijsregioABI",
             dependencies: ["Onderwijsregio"]),

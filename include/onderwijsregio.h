@@ -54,6 +54,8 @@ extern "C" {
  * codes are added, existing ones never change.
  *
  *   OREG_OK            success.
+ *   OREG_INVALID       (positive: not a failure of the call) the instance does not satisfy the
+ *                      schema; the report says why. See oreg_schema_validate().
  *   OREG_ERR_MISUSE    the call itself was wrong: a required pointer was NULL, a length was
  *                      impossible. Fix the calling code.
  *   OREG_ERR_NOMEM     memory ran out.
@@ -64,15 +66,20 @@ extern "C" {
  *   OREG_ERR_RANGE     a value is valid JSON but outside what the operation can represent,
  *                      such as a number beyond the IEEE 754 double range in
  *                      oreg_json_canonicalize().
+ *   OREG_ERR_SCHEMA    a schema cannot be compiled: it is not a valid schema of its draft,
+ *                      names an unknown $schema, holds an invalid regular expression, or has
+ *                      a $ref that cannot be resolved. oreg_last_error() names the place.
  *   OREG_ERR_INTERNAL  a bug in the library; please report it with oreg_last_error().
  */
 enum oreg_status {
     OREG_OK = 0,
+    OREG_INVALID = 1,
     OREG_ERR_MISUSE = -1,
     OREG_ERR_NOMEM = -2,
     OREG_ERR_JSON = -3,
     OREG_ERR_LIMIT = -4,
     OREG_ERR_RANGE = -5,
+    OREG_ERR_SCHEMA = -6,
     OREG_ERR_INTERNAL = -99
 };
 
@@ -162,6 +169,83 @@ int oreg_json_check(const char *json, size_t length);
  * beyond the double range (such as 1e400), which RFC 8785 cannot express.
  */
 int oreg_json_canonicalize(const char *json, size_t length, char **out);
+
+/*
+ * A compiled JSON Schema. Opaque: created by oreg_schema_compile(), released by
+ * oreg_schema_free(). Immutable once compiled, so one oreg_schema may be used by any number of
+ * threads at the same time without locking.
+ */
+#ifndef OREG_ABI_CHECK
+typedef struct oreg_schema oreg_schema;
+#else
+typedef void oreg_schema; /* the build's header check compares against Swift's untyped handles */
+#endif
+
+/*
+ * oreg_schema_compile - compiles a JSON Schema for repeated validation.
+ *
+ * Supports drafts 2020-12, draft-07 and draft-04 (the targets Zod emits), chosen by the
+ * schema's "$schema", else by the option "defaultDraft". Every keyword of those drafts is
+ * implemented, including $ref/$dynamicRef, unevaluatedProperties/unevaluatedItems and exact
+ * decimal arithmetic for multipleOf (0.3 is a multiple of 0.1). The schema is first checked
+ * against its draft's metaschema (embedded: nothing is ever fetched), its regular expressions
+ * are compiled (ECMA-262 syntax, PCRE2 with JIT) and its references resolved.
+ *
+ * json, length   the schema document (UTF-8 JSON; need not be NUL-terminated).
+ * options_json   NULL for the defaults, or a NUL-terminated JSON object with any of:
+ *                  "resources"        {"<uri>": <schema>, ...}  documents that $ref may
+ *                                     name besides the schema itself (default none)
+ *                  "formatAssertion"  true (default): "format" is checked, as the service
+ *                                     does; false: annotation only (the 2020-12 default)
+ *                  "defaultDraft"     "2020-12" (default) | "draft7" | "draft4"
+ *                  "stopAtFirstError" false (default); true: reports hold one error
+ *                  "validateSchema"   true (default): check the schema against its metaschema
+ *                  "maxDepth"         nesting limit for validated documents (default 512,
+ *                                     at most 10000)
+ *                  "language"         "en" (the only language so far)
+ *                An unknown option, or a known one with the wrong type, is OREG_ERR_MISUSE
+ *                naming it.
+ * out            receives the compiled schema, owned by the caller: release it with
+ *                oreg_schema_free(). Set to NULL on failure.
+ *
+ * Returns OREG_OK; OREG_ERR_MISUSE (NULL out, bad options); OREG_ERR_JSON (the schema or the
+ * options are not JSON); OREG_ERR_LIMIT (too large or too deep); OREG_ERR_SCHEMA (not a valid
+ * schema: oreg_last_error() has "message" and, where known, "location", a JSON Pointer into
+ * the schema).
+ */
+int oreg_schema_compile(const char *json, size_t length, const char *options_json, oreg_schema **out);
+
+/*
+ * oreg_schema_validate - validates a JSON document against a compiled schema.
+ *
+ * schema         from oreg_schema_compile(); may be shared by threads.
+ * json, length   the instance (UTF-8 JSON; need not be NUL-terminated), parsed with the
+ *                library's strict parser (duplicate member names: the last one wins).
+ * out_report     may be NULL when only the verdict matters. Otherwise set to NULL when the
+ *                instance is valid, and when it is not, to a NUL-terminated JSON report owned
+ *                by the caller (release it with oreg_free()):
+ *                  {"valid":false,"errors":[{"instanceLocation":"/email",
+ *                    "keywordLocation":"/properties/email/pattern",
+ *                    "keyword":"pattern","message":"must match the pattern ^...$"}, ...]}
+ *                Locations are JSON Pointers. "absoluteKeywordLocation" (a URI) is added when
+ *                the path crossed a $ref. anyOf, oneOf and not fail as one error at their own
+ *                keyword, with their branches' errors nested under "errors"; every other
+ *                keyword's errors are listed directly.
+ *
+ * Valid instances are checked on a fast path that builds no report.
+ *
+ * Returns OREG_OK (valid); OREG_INVALID (not valid; the report says why); OREG_ERR_MISUSE
+ * (NULL schema, or NULL json with a non-zero length); OREG_ERR_JSON (the instance is not
+ * JSON); OREG_ERR_LIMIT (the instance is too large or too deep, or validation had to stop: a
+ * pattern exceeded its backtracking limit, or a cyclic $ref never consumed the instance).
+ */
+int oreg_schema_validate(const oreg_schema *schema, const char *json, size_t length, char **out_report);
+
+/*
+ * oreg_schema_free - releases a compiled schema. NULL is allowed and does nothing. The schema
+ * must not be in use by another thread, and must not be used afterwards.
+ */
+void oreg_schema_free(oreg_schema *schema);
 
 #ifndef OREG_FFI_CDEF
 #ifdef __cplusplus

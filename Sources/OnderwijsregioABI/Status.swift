@@ -4,21 +4,25 @@ import Onderwijsregio
 /// `include/onderwijsregio.h` repeats them as `OREG_*` macros; the ABI tests check both agree.
 enum Status: CInt, CaseIterable {
     case ok = 0
+    case invalid = 1
     case misuse = -1
     case noMemory = -2
     case json = -3
     case limit = -4
     case range = -5
+    case schema = -6
     case internalError = -99
 
     var name: StaticString {
         switch self {
         case .ok: return "OREG_OK"
+        case .invalid: return "OREG_INVALID"
         case .misuse: return "OREG_ERR_MISUSE"
         case .noMemory: return "OREG_ERR_NOMEM"
         case .json: return "OREG_ERR_JSON"
         case .limit: return "OREG_ERR_LIMIT"
         case .range: return "OREG_ERR_RANGE"
+        case .schema: return "OREG_ERR_SCHEMA"
         case .internalError: return "OREG_ERR_INTERNAL"
         }
     }

@@ -13,7 +13,7 @@ header=include/onderwijsregio.h
 
 clang_bin=$(dirname "$(command -v swift)")/clang
 [ -x "$clang_bin" ] || clang_bin=clang
-"$clang_bin" -fsyntax-only -Werror -Wno-nullability-completeness -x c \
+"$clang_bin" -fsyntax-only -Werror -Wno-nullability-completeness -DOREG_ABI_CHECK -x c \
     -include "$header" "$generated"
 
 names() { grep -oE '\boreg_[a-z0-9_]+\(' "$1" | tr -d '(' | sort -u; }

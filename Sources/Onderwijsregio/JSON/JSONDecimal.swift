@@ -87,6 +87,27 @@ public struct JSONDecimal: Sendable {
         return Int64(magnitude)
     }
 
+    /// Nearest double (±infinity or ±0 beyond its range).
+    public var doubleValue: Double {
+        Double(text) ?? .nan
+    }
+
+    /// A JSON number text with this exact value.
+    public var text: String {
+        if isZero { return "0" }
+        let digits = String(decoding: significand, as: UTF8.self)
+        let sign = negative ? "-" : ""
+        if exponent >= 0 && exponent <= 6 { return sign + digits + String(repeating: "0", count: exponent) }
+        if exponent < 0 && -exponent < significand.count {
+            let point = significand.count + exponent
+            return sign + String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+        }
+        if exponent < 0 && -exponent - significand.count <= 6 {
+            return sign + "0." + String(repeating: "0", count: -exponent - significand.count) + digits
+        }
+        return sign + digits + "e" + String(exponent)
+    }
+
     /// Compares magnitudes: -1, 0 or 1.
     static func compareMagnitude(_ a: JSONDecimal, _ b: JSONDecimal) -> Int {
         if a.isZero || b.isZero { return a.isZero ? (b.isZero ? 0 : -1) : 1 }

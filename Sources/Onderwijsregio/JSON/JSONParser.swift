@@ -88,6 +88,9 @@ private struct ByteCursor {
         if depth > maxDepth {
             throw fail("nesting deeper than the limit of \(maxDepth) levels", kind: .limit)
         }
+        if !StackGuard.hasRoom() {
+            throw fail("nesting too deep for the calling thread's stack (at \(depth) levels)", kind: .limit)
+        }
     }
 
     mutating func parseArray() throws(JSONParseError) -> JSONValue {

@@ -1,0 +1,97 @@
+/// A compiled JSON Schema (2020-12, draft-07 or draft-04). Compile once, validate many times:
+/// it is immutable, so one instance may be used by many threads at once.
+public final class JSONSchema: Sendable {
+    let root: SchemaNode
+    public let draft: SchemaDraft
+    public let options: SchemaOptions
+
+    public init(_ schema: JSONValue, options: SchemaOptions = SchemaOptions()) throws(SchemaCompileError) {
+        let compiler = SchemaCompiler(options: options)
+        let draft = try compiler.draft(of: schema)
+        if options.validateSchema, let metaschema = JSONSchema.metaschema(for: draft) {
+            let result: SchemaValidationResult
+            do throws(SchemaEvaluationError) {
+                result = try metaschema.validate(schema)
+            } catch {
+                throw SchemaCompileError("the schema could not be checked against its metaschema: \(error.message)")
+            }
+            if let first = result.errors.first {
+                let more = result.errors.count > 1 ? " (and \(result.errors.count - 1) more problems)" : ""
+                throw SchemaCompileError("not a valid \(draft.rawValue) schema: '\(first.instanceLocation)' \(Self.deepest(first).message)\(more)",
+                                         at: first.instanceLocation.description)
+            }
+        }
+        self.root = try compiler.compile(root: schema)
+        self.draft = draft
+        self.options = options
+    }
+
+    /// Validates `instance`; the result lists every error (or only the first, with
+    /// `stopAtFirstError`). Throws only when validation cannot finish: a regular expression that
+    /// exceeds its backtracking limit, or a cyclic `$ref` that never consumes the instance.
+    public func validate(_ instance: JSONValue) throws(SchemaEvaluationError) -> SchemaValidationResult {
+        var fast = SchemaEvaluator(collecting: false, stopAtFirstError: true)
+        var none: EvaluatedSet? = nil
+        let valid = fast.evaluate(root, instance, evaluated: &none)
+        if let abort = fast.abort { throw Self.describe(abort) }
+        if valid { return SchemaValidationResult(errors: []) }
+        var collecting = SchemaEvaluator(collecting: true, stopAtFirstError: options.stopAtFirstError)
+        _ = collecting.evaluate(root, instance, evaluated: &none)
+        if let abort = collecting.abort { throw Self.describe(abort) }
+        return SchemaValidationResult(errors: collecting.errors)
+    }
+
+    /// Only whether `instance` is valid: the fastest check.
+    public func isValid(_ instance: JSONValue) throws(SchemaEvaluationError) -> Bool {
+        var fast = SchemaEvaluator(collecting: false, stopAtFirstError: true)
+        var none: EvaluatedSet? = nil
+        let valid = fast.evaluate(root, instance, evaluated: &none)
+        if let abort = fast.abort { throw Self.describe(abort) }
+        return valid
+    }
+
+    private static func describe(_ abort: SchemaEvaluator.Abort) -> SchemaEvaluationError {
+        switch abort {
+        case .regexLimit(let pattern):
+            return SchemaEvaluationError(message: "the pattern \(pattern) exceeded its backtracking limit on this input (catastrophic backtracking); validation stopped")
+        case .stackExhausted:
+            return SchemaEvaluationError(message: "schema evaluation nested too deep for the calling thread's stack (a cyclic $ref, or a very deep instance); validation stopped")
+        case .recursion(let limit):
+            return SchemaEvaluationError(message: "schema evaluation nested deeper than \(limit) levels without consuming the instance (a cyclic $ref?)")
+        }
+    }
+
+    private static func deepest(_ error: SchemaValidationError) -> SchemaValidationError {
+        error.errors.first.map(deepest) ?? error
+    }
+
+    /// The metaschemas, compiled once per process on first use.
+    private static func metaschema(for draft: SchemaDraft) -> JSONSchema? {
+        switch draft {
+        case .draft4: return draft4Metaschema
+        case .draft7: return draft7Metaschema
+        case .draft2020_12: return draft2020Metaschema
+        }
+    }
+
+    private static let draft4Metaschema = compileMetaschema(.draft4)
+    private static let draft7Metaschema = compileMetaschema(.draft7)
+    private static let draft2020Metaschema = compileMetaschema(.draft2020_12)
+
+    private static func compileMetaschema(_ draft: SchemaDraft) -> JSONSchema? {
+        guard let text = Metaschemas.document(for: draft.metaschemaURI), let document = try? JSONParser.parse(text) else { return nil }
+        var options = SchemaOptions()
+        options.validateSchema = false
+        options.formatAssertion = false
+        options.defaultDraft = draft
+        return try? JSONSchema(document, options: options)
+    }
+}
+
+extension Metaschemas {
+    /// The embedded document for a URI, with or without an empty fragment.
+    static func document(for uri: String) -> String? {
+        let wanted = uri.hasSuffix("#") ? String(uri.dropLast()) : uri
+        return documents.first { $0.uri == wanted }?.json
+    }
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""The candidate schemas and payloads of ../shared/fixtures against their expected results.
+
+../shared/fixtures/payloads/expected.json lists (schema, payload) pairs with whether the payload
+is valid and the set of (instanceLocation, keyword) pairs of its top-level errors, as a reference
+validator reports them with format assertion on. For each pair this script compiles the schema
+through the real library (ctypes, $ONDERWIJSREGIO_LIB, by default dist/lib/libonderwijsregio.so)
+with {"formatAssertion": true}, validates the payload, and compares the verdict and the SET of
+(instanceLocation, keyword) of the report's top-level "errors" with the expected set. Order and
+messages do not matter; nested errors (under anyOf/oneOf/not) are not compared.
+
+Schema and payload bytes go to the library exactly as they are on disk. The fixtures are read
+from $ONDERWIJSREGIO_FIXTURES, by default ../shared/fixtures relative to the repository root.
+
+The last line is "schema-fixtures: N passed, M failed" (one test per pair); exit status 1 when a
+pair failed.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+SUITE_NAME = "schema-fixtures"
+REPO = Path(__file__).resolve().parents[2]
+LIB_PATH = Path(os.environ.get("ONDERWIJSREGIO_LIB") or REPO / "dist/lib/libonderwijsregio.so")
+FIXTURES = Path(os.environ.get("ONDERWIJSREGIO_FIXTURES") or REPO.parent / "shared/fixtures")
+EXPECTED = FIXTURES / "payloads/expected.json"
+OPTIONS = json.dumps({"formatAssertion": True}).encode()
+
+OREG_OK = 0
+OREG_INVALID = 1
+
+
+def load_library() -> tuple[ctypes.CDLL | None, str]:
+    if not LIB_PATH.exists():
+        return None, f"{LIB_PATH} does not exist: run `make dist` or set ONDERWIJSREGIO_LIB"
+    try:
+        lib = ctypes.CDLL(str(LIB_PATH))
+    except OSError as error:
+        return None, f"cannot load {LIB_PATH}: {error}"
+    for name in ("oreg_schema_compile", "oreg_schema_validate", "oreg_schema_free"):
+        if not hasattr(lib, name):
+            return None, f"library lacks {name} ({LIB_PATH}): the JSON Schema validator is not built in yet"
+    lib.oreg_last_error.argtypes = []
+    lib.oreg_last_error.restype = ctypes.c_char_p
+    lib.oreg_free.argtypes = [ctypes.c_void_p]
+    lib.oreg_free.restype = None
+    lib.oreg_schema_compile.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
+    lib.oreg_schema_compile.restype = ctypes.c_int
+    lib.oreg_schema_validate.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p)]
+    lib.oreg_schema_validate.restype = ctypes.c_int
+    lib.oreg_schema_free.argtypes = [ctypes.c_void_p]
+    lib.oreg_schema_free.restype = None
+    return lib, ""
+
+
+def last_error(lib: ctypes.CDLL) -> str:
+    text = lib.oreg_last_error()
+    return text.decode("utf-8", "replace") if text else "NULL"
+
+
+def compile_schema(lib: ctypes.CDLL, schema: bytes) -> tuple[ctypes.c_void_p | None, str]:
+    handle = ctypes.c_void_p()
+    status = lib.oreg_schema_compile(schema, len(schema), OPTIONS, ctypes.byref(handle))
+    if status != OREG_OK or handle.value is None:
+        return None, f"oreg_schema_compile returned {status}: {last_error(lib)}"
+    return handle, ""
+
+
+def validate(lib: ctypes.CDLL, handle: ctypes.c_void_p, payload: bytes) -> tuple[bool | None, list[dict[str, Any]], str]:
+    """Returns (valid, top-level errors, problem); valid is None when the call failed."""
+    out = ctypes.c_void_p()
+    status = lib.oreg_schema_validate(handle, payload, len(payload), ctypes.byref(out))
+    text = None
+    if out.value is not None:
+        try:
+            text = ctypes.string_at(out.value).decode("utf-8", "replace")
+        finally:
+            lib.oreg_free(out)
+    if status < 0:
+        return None, [], f"oreg_schema_validate returned {status}: {last_error(lib)}"
+    if status not in (OREG_OK, OREG_INVALID):
+        return None, [], f"oreg_schema_validate returned unexpected status {status}"
+    if text is None:
+        if status == OREG_INVALID:
+            return None, [], "OREG_INVALID without a report"
+        return True, [], ""
+    try:
+        report = json.loads(text)
+    except ValueError as error:
+        return None, [], f"the report is not JSON ({error}): {text[:300]}"
+    if not isinstance(report, dict) or report.get("valid") is not (status == OREG_OK):
+        return None, [], f"status {status} does not match the report: {text[:300]}"
+    errors = report.get("errors", [])
+    if not isinstance(errors, list) or (status == OREG_INVALID and not errors):
+        return None, [], f"OREG_INVALID but no errors in the report: {text[:300]}"
+    return status == OREG_OK, errors, ""
+
+
+def pair_of(error: Any) -> tuple[str, str]:
+    if not isinstance(error, dict):
+        return ("?", f"not an object: {error!r}")
+    return (str(error.get("instanceLocation")), str(error.get("keyword")))
+
+
+def main() -> int:
+    print(f"library:  {LIB_PATH}")
+    print(f"fixtures: {FIXTURES}")
+    lib, why = load_library()
+    if lib is None:
+        print(f"{SUITE_NAME}: {why}")
+        print(f"{SUITE_NAME}: 0 passed, 1 failed")
+        return 1
+    try:
+        cases = json.loads(EXPECTED.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"{SUITE_NAME}: cannot read {EXPECTED}: {error} (set ONDERWIJSREGIO_FIXTURES)")
+        print(f"{SUITE_NAME}: 0 passed, 1 failed")
+        return 1
+
+    passed = failed = 0
+    compiled: dict[str, tuple[ctypes.c_void_p | None, str]] = {}
+    try:
+        for case in cases:
+            name = f"{case['schema']} <- {case['payload']}"
+            if case["schema"] not in compiled:
+                compiled[case["schema"]] = compile_schema(lib, (FIXTURES / case["schema"]).read_bytes())
+            handle, problem = compiled[case["schema"]]
+            if handle is None:
+                print(f"FAIL {name}\n     {problem}")
+                failed += 1
+                continue
+            valid, errors, problem = validate(lib, handle, (FIXTURES / case["payload"]).read_bytes())
+            if valid is None:
+                print(f"FAIL {name}\n     {problem}")
+                failed += 1
+                continue
+            expected = {(e["instanceLocation"], e["keyword"]) for e in case["errors"]}
+            got = {pair_of(e) for e in errors}
+            if valid == case["valid"] and got == expected:
+                print(f"ok   {name}: {'valid' if valid else f'invalid, {len(got)} top-level errors as expected'}")
+                passed += 1
+                continue
+            failed += 1
+            print(f"FAIL {name}")
+            if valid != case["valid"]:
+                print(f"     expected {'valid' if case['valid'] else 'invalid'}, got {'valid' if valid else 'invalid'}")
+            for location, keyword in sorted(expected - got):
+                print(f"     missing     {location or '(root)'!s:32} {keyword}")
+            for location, keyword in sorted(got - expected):
+                messages = [e.get("message", "") for e in errors if isinstance(e, dict) and pair_of(e) == (location, keyword)]
+                print(f"     unexpected  {location or '(root)'!s:32} {keyword:20} {str(messages[0])[:120] if messages else ''}")
+            if len(errors) != len(got):
+                print(f"     note: {len(errors)} top-level errors for {len(got)} distinct (instanceLocation, keyword) pairs")
+    finally:
+        for handle, _ in compiled.values():
+            if handle is not None:
+                lib.oreg_schema_free(handle)
+
+    if not cases:
+        failed += 1
+    print(f"{SUITE_NAME}: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
