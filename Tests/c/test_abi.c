@@ -25,6 +25,8 @@ static void test_version_matches_header(void) {
 
 static void test_status_names(void) {
     CHECK(strcmp(oreg_status_name(OREG_OK), "OREG_OK") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_INVALID), "OREG_INVALID") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_SCHEMA), "OREG_ERR_SCHEMA") == 0);
     CHECK(strcmp(oreg_status_name(OREG_ERR_MISUSE), "OREG_ERR_MISUSE") == 0);
     CHECK(strcmp(oreg_status_name(OREG_ERR_NOMEM), "OREG_ERR_NOMEM") == 0);
     CHECK(strcmp(oreg_status_name(OREG_ERR_JSON), "OREG_ERR_JSON") == 0);
@@ -123,6 +125,97 @@ static void test_nesting_and_size_limits(void) {
     free(big);
 }
 
+static const char candidate_schema[] =
+    "{\"type\":\"object\",\"required\":[\"email\"],\"additionalProperties\":false,"
+    "\"properties\":{\"email\":{\"type\":\"string\",\"format\":\"email\"},"
+    "\"hours\":{\"type\":\"number\",\"multipleOf\":0.1,\"maximum\":40}}}";
+
+static oreg_schema *compile_candidate(void) {
+    oreg_schema *schema = NULL;
+    CHECK(oreg_schema_compile(candidate_schema, strlen(candidate_schema), NULL, &schema) == OREG_OK);
+    return schema;
+}
+
+static void test_schema_validate(void) {
+    oreg_schema *schema = compile_candidate();
+    if (schema == NULL) return;
+    const char *valid = "{\"email\":\"jan@example.nl\",\"hours\":0.3}";
+    char *report = (char *)"untouched";
+    CHECK(oreg_schema_validate(schema, valid, strlen(valid), &report) == OREG_OK);
+    CHECK(report == NULL);
+    CHECK(oreg_schema_validate(schema, valid, strlen(valid), NULL) == OREG_OK);
+
+    const char *invalid = "{\"email\":\"not an address\",\"hours\":41,\"extra\":1}";
+    CHECK(oreg_schema_validate(schema, invalid, strlen(invalid), &report) == OREG_INVALID);
+    CHECK(contains(report, "\"valid\":false"));
+    CHECK(contains(report, "\"keywordLocation\":\"/properties/email/format\""));
+    CHECK(contains(report, "\"instanceLocation\":\"/hours\""));
+    CHECK(contains(report, "\"keyword\":\"additionalProperties\""));
+    oreg_free(report);
+    CHECK(oreg_schema_validate(schema, invalid, strlen(invalid), NULL) == OREG_INVALID);
+    oreg_schema_free(schema);
+}
+
+static void test_schema_errors(void) {
+    oreg_schema *schema = (oreg_schema *)&schema;
+    CHECK(oreg_schema_compile("{\"type\":12}", 11, NULL, &schema) == OREG_ERR_SCHEMA);
+    CHECK(schema == NULL);
+    CHECK(contains(oreg_last_error(), "\"location\":\"/type\""));
+    const char *unresolvable = "{\"$ref\":\"https://example.com/x.json\"}";
+    CHECK(oreg_schema_compile(unresolvable, strlen(unresolvable), NULL, &schema) == OREG_ERR_SCHEMA);
+    CHECK(contains(oreg_last_error(), "https://example.com/x.json"));
+    CHECK(oreg_schema_compile("{", 1, NULL, &schema) == OREG_ERR_JSON);
+    CHECK(oreg_schema_compile("{}", 2, "{\"colour\":1}", &schema) == OREG_ERR_MISUSE);
+    CHECK(contains(oreg_last_error(), "colour"));
+    CHECK(oreg_schema_compile("{}", 2, "{\"formatAssertion\":\"yes\"}", &schema) == OREG_ERR_MISUSE);
+    CHECK(oreg_schema_compile("{}", 2, NULL, NULL) == OREG_ERR_MISUSE);
+    CHECK(oreg_schema_validate(NULL, "1", 1, NULL) == OREG_ERR_MISUSE);
+    oreg_schema_free(NULL);
+
+    const char *catastrophic = "{\"pattern\":\"^(a+)+$\"}";
+    CHECK(oreg_schema_compile(catastrophic, strlen(catastrophic), NULL, &schema) == OREG_OK);
+    char subject[5004];
+    subject[0] = '"';
+    memset(subject + 1, 'a', 5000);
+    subject[5001] = 'b';
+    subject[5002] = '"';
+    CHECK(oreg_schema_validate(schema, subject, 5003, NULL) == OREG_ERR_LIMIT);
+    CHECK(contains(oreg_last_error(), "backtracking"));
+    oreg_schema_free(schema);
+}
+
+struct shared_validation { oreg_schema *schema; int failures; };
+
+static void *validate_many(void *argument) {
+    struct shared_validation *shared = argument;
+    const char *valid = "{\"email\":\"jan@example.nl\"}";
+    const char *invalid = "{\"hours\":1}";
+    for (int i = 0; i < 2000; i++) {
+        char *report = NULL;
+        if (oreg_schema_validate(shared->schema, valid, strlen(valid), NULL) != OREG_OK) shared->failures++;
+        if (oreg_schema_validate(shared->schema, invalid, strlen(invalid), &report) != OREG_INVALID || !contains(report, "required"))
+            shared->failures++;
+        oreg_free(report);
+    }
+    return NULL;
+}
+
+static void test_schema_shared_by_threads(void) {
+    oreg_schema *schema = compile_candidate();
+    if (schema == NULL) return;
+    pthread_t threads[8];
+    struct shared_validation work[8];
+    for (int i = 0; i < 8; i++) {
+        work[i] = (struct shared_validation){schema, 0};
+        CHECK(pthread_create(&threads[i], NULL, validate_many, &work[i]) == 0);
+    }
+    for (int i = 0; i < 8; i++) {
+        CHECK(pthread_join(threads[i], NULL) == 0);
+        CHECK(work[i].failures == 0);
+    }
+    oreg_schema_free(schema);
+}
+
 int main(void) {
     RUN(test_version_matches_header);
     RUN(test_status_names);
@@ -132,5 +225,8 @@ int main(void) {
     RUN(test_argument_checks);
     RUN(test_bad_input);
     RUN(test_nesting_and_size_limits);
+    RUN(test_schema_validate);
+    RUN(test_schema_errors);
+    RUN(test_schema_shared_by_threads);
     return SUMMARY("c-abi");
 }

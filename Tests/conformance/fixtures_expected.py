@@ -34,6 +34,16 @@ OPTIONS = json.dumps({"formatAssertion": True}).encode()
 OREG_OK = 0
 OREG_INVALID = 1
 
+# Where expected.json disagrees with the JSON Schema test suite, the suite is the judge. Each
+# entry adds an error the fixture's reference validator missed, with the suite test that demands
+# it; the check stays exact otherwise (a missing entry here, or an extra one, still fails).
+ERRATA: dict[tuple[str, tuple[str, str]], str] = {
+    ("payloads/candidate-invalid-many.json", ("/email", "format")):
+        '"jan..jansen@example" has two dots in a row in its local part; the suite\'s '
+        'draft2020-12/optional/format/email.json "two subsequent dots inside local part are not valid" '
+        'requires format "email" to reject it, so expected.json (which lists only "pattern") is short of one error',
+}
+
 
 def load_library() -> tuple[ctypes.CDLL | None, str]:
     if not LIB_PATH.exists():
@@ -140,6 +150,10 @@ def main() -> int:
                 failed += 1
                 continue
             expected = {(e["instanceLocation"], e["keyword"]) for e in case["errors"]}
+            for (payload, pair), reason in ERRATA.items():
+                if payload == case["payload"] and not case["valid"]:
+                    expected.add(pair)
+                    print(f"note {name}: also expecting {pair} — {reason}")
             got = {pair_of(e) for e in errors}
             if valid == case["valid"] and got == expected:
                 print(f"ok   {name}: {'valid' if valid else f'invalid, {len(got)} top-level errors as expected'}")
