@@ -7,12 +7,20 @@ public struct JSONObject: Sendable {
     public struct Member: Sendable {
         public let key: String
         public internal(set) var value: JSONValue
+        /// Length and leading bytes of the key: most lookups are decided by comparing these.
+        let fingerprint: KeyFingerprint
+
+        init(key: String, value: JSONValue) {
+            self.key = key
+            self.value = value
+            self.fingerprint = KeyFingerprint(key)
+        }
     }
 
     public private(set) var members: [Member] = []
     /// Key lookup for large objects; small ones are scanned, which is faster and allocates nothing.
     private var index: [JSONKey: Int]? = nil
-    private static let indexThreshold = 12
+    private static let indexThreshold = 32
 
     public init() {}
 
@@ -32,9 +40,9 @@ public struct JSONObject: Sendable {
             index = built
         } else {
             for i in parsedMembers.indices {
-                let key = parsedMembers[i].key
-                let length = key.utf8.count
-                for j in 0..<i where parsedMembers[j].key.utf8.count == length && parsedMembers[j].key.hasSameCodePoints(as: key) {
+                let fingerprint = parsedMembers[i].fingerprint
+                for j in 0..<i where parsedMembers[j].fingerprint == fingerprint
+                    && (fingerprint.isWholeKey || parsedMembers[j].key.hasSameCodePoints(as: parsedMembers[i].key)) {
                     self = JSONObject(resolvingDuplicates: parsedMembers)
                     return
                 }
@@ -78,14 +86,11 @@ public struct JSONObject: Sendable {
 
     private func position(of key: String) -> Int? {
         if let index { return index[JSONKey(key)] }
-        var probe = key
-        return probe.withUTF8 { wanted in
-            for i in members.indices {
-                var candidate = members[i].key
-                if candidate.withUTF8({ bytesEqual($0, wanted) }) { return i }
-            }
-            return nil
+        let fingerprint = KeyFingerprint(key)
+        for i in members.indices where members[i].fingerprint == fingerprint {
+            if fingerprint.isWholeKey || members[i].key.hasSameCodePoints(as: key) { return i }
         }
+        return nil
     }
 
     private mutating func rebuildIndex() {
@@ -119,4 +124,22 @@ struct JSONKey: Hashable {
         var s = string
         s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
+}
+
+/// A key's UTF-8 length and first eight bytes. Equal keys have equal fingerprints; keys of up
+/// to eight bytes are equal exactly when their fingerprints are.
+struct KeyFingerprint: Equatable, Sendable {
+    let length: Int
+    let prefix: UInt64
+
+    init(_ key: String) {
+        var key = key
+        (length, prefix) = key.withUTF8 { bytes in
+            var prefix: UInt64 = 0
+            for i in 0..<min(8, bytes.count) { prefix |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+            return (bytes.count, prefix)
+        }
+    }
+
+    var isWholeKey: Bool { length <= 8 }
 }

@@ -8,34 +8,40 @@
 /// `check` returns nil for a format it does not know: the specification makes unknown formats
 /// annotations only, so the validator ignores them.
 enum FormatChecker {
+    /// The formats this checker knows; resolved from the name once, when a schema is compiled.
+    enum Format: String, CaseIterable {
+        case date, time, dateTime = "date-time", duration, email, idnEmail = "idn-email", hostname
+        case idnHostname = "idn-hostname", ipv4, ipv6, uri, uriReference = "uri-reference", iri
+        case iriReference = "iri-reference", uriTemplate = "uri-template", uuid, regex
+        case jsonPointer = "json-pointer", relativeJSONPointer = "relative-json-pointer"
+    }
+
     static func check(_ format: String, _ value: String) -> Bool? {
+        Format(rawValue: format).map { check($0, value) }
+    }
+
+    static func check(_ format: Format, _ value: String) -> Bool {
+        let text = scalars(value)
         switch format {
-        case "date": return isDate(scalars(value))
-        case "time": return isTime(scalars(value))
-        case "date-time": return isDateTime(scalars(value))
-        case "duration": return isDuration(scalars(value))
-        case "email": return isMailbox(scalars(value), international: false)
-        case "idn-email": return isMailbox(scalars(value), international: true)
-        case "hostname": return isHostname(scalars(value), international: false)
-        case "idn-hostname": return isHostname(scalars(value), international: true)
-        case "ipv4":
-            let text = scalars(value)
-            return isIPv4(text, 0, text.count)
-        case "ipv6":
-            let text = scalars(value)
-            return isIPv6(text, 0, text.count)
-        case "uri": return isURI(scalars(value), international: false, reference: false)
-        case "uri-reference": return isURI(scalars(value), international: false, reference: true)
-        case "iri": return isURI(scalars(value), international: true, reference: false)
-        case "iri-reference": return isURI(scalars(value), international: true, reference: true)
-        case "uri-template": return isURITemplate(scalars(value))
-        case "uuid": return isUUID(scalars(value))
-        case "regex": return ECMAPatternSyntax.isValid(scalars(value)) && ECMARegex.isValid(value)
-        case "json-pointer":
-            let text = scalars(value)
-            return isJSONPointer(text, 0)
-        case "relative-json-pointer": return isRelativeJSONPointer(scalars(value))
-        default: return nil
+        case .date: return isDate(text)
+        case .time: return isTime(text)
+        case .dateTime: return isDateTime(text)
+        case .duration: return isDuration(text)
+        case .email: return isMailbox(text, international: false)
+        case .idnEmail: return isMailbox(text, international: true)
+        case .hostname: return isHostname(text, international: false)
+        case .idnHostname: return isHostname(text, international: true)
+        case .ipv4: return isIPv4(text, 0, text.count)
+        case .ipv6: return isIPv6(text, 0, text.count)
+        case .uri: return isURI(text, international: false, reference: false)
+        case .uriReference: return isURI(text, international: false, reference: true)
+        case .iri: return isURI(text, international: true, reference: false)
+        case .iriReference: return isURI(text, international: true, reference: true)
+        case .uriTemplate: return isURITemplate(text)
+        case .uuid: return isUUID(text)
+        case .regex: return ECMAPatternSyntax.isValid(text) && ECMARegex.isValid(value)
+        case .jsonPointer: return isJSONPointer(text, 0)
+        case .relativeJSONPointer: return isRelativeJSONPointer(text)
         }
     }
 
@@ -869,7 +875,8 @@ extension FormatChecker {
             i += 1
         }
         // RFC 5893 section 2: once any label is right-to-left, every label must obey the rule.
-        if labels.contains(where: isRightToLeftLabel) {
+        // ASCII has no right-to-left characters, so the common all-ASCII name skips the lookups.
+        if labels.contains(where: { !$0.allSatisfy(\.isASCII) }), labels.contains(where: isRightToLeftLabel) {
             return labels.allSatisfy(satisfiesBidiRule)
         }
         return true

@@ -2,28 +2,42 @@
 /// it is immutable, so one instance may be used by many threads at once.
 public final class JSONSchema: Sendable {
     let root: SchemaNode
+    /// Owns every node of the graph, whose edges do not retain.
+    let nodes: [SchemaNode]
     public let draft: SchemaDraft
     public let options: SchemaOptions
 
     public init(_ schema: JSONValue, options: SchemaOptions = SchemaOptions()) throws(SchemaCompileError) {
         let compiler = SchemaCompiler(options: options)
         let draft = try compiler.draft(of: schema)
-        if options.validateSchema, let metaschema = JSONSchema.metaschema(for: draft) {
-            let result: SchemaValidationResult
-            do throws(SchemaEvaluationError) {
-                result = try metaschema.validate(schema)
-            } catch {
-                throw SchemaCompileError("the schema could not be checked against its metaschema: \(error.message)")
-            }
-            if let first = result.errors.first {
-                let more = result.errors.count > 1 ? " (and \(result.errors.count - 1) more problems)" : ""
-                throw SchemaCompileError("not a valid \(draft.rawValue) schema: '\(first.instanceLocation)' \(Self.deepest(first).message)\(more)",
-                                         at: first.instanceLocation.description)
+        if options.validateSchema {
+            try Self.checkAgainstMetaschema(schema, draft: draft, name: nil)
+            // Registered resources are schemas too; those in an unsupported dialect are refused
+            // only if a reference leads into them (the compiler sees to that).
+            for (uri, resource) in options.resources.sorted(by: { $0.key < $1.key }) {
+                guard let resourceDraft = try? SchemaCompiler(options: options).draft(of: resource) else { continue }
+                try Self.checkAgainstMetaschema(resource, draft: resourceDraft, name: uri)
             }
         }
         self.root = try compiler.compile(root: schema)
+        self.nodes = compiler.compiledNodes
         self.draft = draft
         self.options = options
+    }
+
+    private static func checkAgainstMetaschema(_ schema: JSONValue, draft: SchemaDraft, name: String?) throws(SchemaCompileError) {
+        guard let metaschema = metaschema(for: draft) else { return }
+        let result: SchemaValidationResult
+        do throws(SchemaEvaluationError) {
+            result = try metaschema.validate(schema)
+        } catch {
+            throw SchemaCompileError("the schema could not be checked against its metaschema: \(error.message)")
+        }
+        guard let first = result.errors.first else { return }
+        let more = result.errors.count > 1 ? " (and \(result.errors.count - 1) more problems)" : ""
+        let what = name.map { "the resource \($0) is" } ?? "the schema is"
+        throw SchemaCompileError("\(what) not a valid \(draft.rawValue) schema: '\(first.instanceLocation)' \(deepest(first).message)\(more)",
+                                 at: name == nil ? first.instanceLocation.description : nil)
     }
 
     /// Validates `instance`; the result lists every error (or only the first, with

@@ -32,6 +32,9 @@ final class SchemaCompiler {
     /// Locations whose nodes exist but still have to be filled in.
     private var pending: [(SchemaNode, Location)] = []
 
+    /// The root schema's resource: errors elsewhere name the resource they are in.
+    private var rootURI = SchemaCompiler.defaultBaseURI
+
     /// Base URI of a root schema without `$id`.
     static let defaultBaseURI = "urn:onderwijsregio:schema"
 
@@ -45,6 +48,7 @@ final class SchemaCompiler {
             try addDocument(document, uri: URIReference(uri).withoutFragment.text, registeredByCaller: true)
         }
         let rootURI = try addDocument(root, uri: Self.defaultBaseURI)
+        self.rootURI = rootURI
         let node = try node(at: Location(resource: rootURI, pointer: JSONPointer()))
         while let (pendingNode, location) = pending.popLast() {
             try fill(pendingNode, at: location)
@@ -276,9 +280,12 @@ final class SchemaCompiler {
         }
     }
 
-    private func child(_ location: Location, _ path: String...) throws(SchemaCompileError) -> SchemaNode {
-        try node(at: Location(resource: location.resource, pointer: location.pointer.appending(contentsOf: path)))
+    private func child(_ location: Location, _ path: String...) throws(SchemaCompileError) -> NodeRef {
+        NodeRef(try node(at: Location(resource: location.resource, pointer: location.pointer.appending(contentsOf: path))))
     }
+
+    /// Every node compiled: the compiled schema keeps them alive (edges do not retain).
+    var compiledNodes: [SchemaNode] { Array(nodes.values) }
 
     // MARK: - Keywords
 
@@ -290,14 +297,15 @@ final class SchemaCompiler {
         var applicators: [CompiledKeyword] = []
         var unevaluated: [CompiledKeyword] = []
 
+        let place = location.resource == rootURI ? "" : "in \(location.resource): "
         func fail(_ keyword: String, _ message: String) -> SchemaCompileError {
-            SchemaCompileError("\(keyword): \(message)", at: location.pointer.appending(keyword).description)
+            SchemaCompileError("\(place)\(keyword): \(message)", at: location.pointer.appending(keyword).description)
         }
 
         if let reference = object["$ref"] {
             guard case .string(let text) = reference else { throw fail("$ref", "must be a string") }
             let target = try resolve(text, base: base, at: location, keyword: "$ref")
-            applicators.append(CompiledKeyword(name: "$ref", kind: .reference(try node(at: target))))
+            applicators.append(CompiledKeyword(name: "$ref", kind: .reference(NodeRef(try node(at: target)))))
             if draft.refOverridesSiblings { return applicators }
         }
 
@@ -311,16 +319,18 @@ final class SchemaCompiler {
                 anchorName = fragment
                 for candidate in dynamicAnchorLocations[fragment] ?? [] {
                     let anchored = try node(at: candidate.location)
-                    resources[candidate.resource]?.resource.dynamicAnchors[fragment] = anchored
+                    resources[candidate.resource]?.resource.dynamicAnchors[fragment] = NodeRef(anchored)
                 }
             }
-            applicators.append(CompiledKeyword(name: "$dynamicRef", kind: .dynamicReference(DynamicReference(target: target, dynamicAnchor: anchorName))))
+            applicators.append(CompiledKeyword(name: "$dynamicRef", kind: .dynamicReference(DynamicReference(target: NodeRef(target), dynamicAnchor: anchorName))))
         }
 
         if vocabularies.contains(.validation) {
             assertions += try compileAssertions(object, draft: draft, fail: fail)
         }
-        if vocabularies.contains(.format), options.formatAssertion, case .string(let format)? = object["format"] {
+        // Unknown formats are annotations only: nothing to check.
+        if vocabularies.contains(.format), options.formatAssertion, case .string(let name)? = object["format"],
+           let format = FormatChecker.Format(rawValue: name) {
             assertions.append(CompiledKeyword(name: "format", kind: .format(format)))
         }
         if vocabularies.contains(.applicator) {
@@ -418,17 +428,17 @@ final class SchemaCompiler {
         }
         if draft == .draft2020_12, let value = object["dependentRequired"] {
             guard case .object(let map) = value else { throw fail("dependentRequired", "must be an object") }
-            var dependencies: [(property: String, required: [String])] = []
+            var dependencies: [PropertyDependency<[String]>] = []
             for member in map.members {
-                dependencies.append((member.key, try strings(member.value, keyword: "dependentRequired", fail: fail)))
+                dependencies.append(PropertyDependency(property: member.key, then: try strings(member.value, keyword: "dependentRequired", fail: fail)))
             }
             compiled.append(CompiledKeyword(name: "dependentRequired", kind: .dependentRequired(dependencies)))
         }
         if draft != .draft2020_12, case .object(let map)? = object["dependencies"] {
-            var dependencies: [(property: String, required: [String])] = []
+            var dependencies: [PropertyDependency<[String]>] = []
             for member in map.members {
                 if case .array = member.value {
-                    dependencies.append((member.key, try strings(member.value, keyword: "dependencies", fail: fail)))
+                    dependencies.append(PropertyDependency(property: member.key, then: try strings(member.value, keyword: "dependencies", fail: fail)))
                 }
             }
             if !dependencies.isEmpty { compiled.append(CompiledKeyword(name: "dependencies", kind: .dependentRequired(dependencies))) }
@@ -438,10 +448,10 @@ final class SchemaCompiler {
 
     private func compileApplicators(_ object: JSONObject, at location: Location, draft: SchemaDraft, fail: (String, String) -> SchemaCompileError) throws(SchemaCompileError) -> [CompiledKeyword] {
         var compiled: [CompiledKeyword] = []
-        func schemaList(_ keyword: String) throws(SchemaCompileError) -> [SchemaNode]? {
+        func schemaList(_ keyword: String) throws(SchemaCompileError) -> [NodeRef]? {
             guard let value = object[keyword] else { return nil }
             guard case .array(let schemas) = value, !schemas.isEmpty else { throw fail(keyword, "must be a non-empty array of schemas") }
-            var nodes: [SchemaNode] = []
+            var nodes: [NodeRef] = []
             for i in schemas.indices { nodes.append(try child(location, keyword, String(i))) }
             return nodes
         }
@@ -463,13 +473,14 @@ final class SchemaCompiler {
         var hasMembers = false
         if let value = object["properties"] {
             guard case .object(let map) = value else { throw fail("properties", "must be an object") }
-            for member in map.members { members.properties[JSONKey(member.key)] = try child(location, "properties", member.key) }
+            for member in map.members { members.properties.insert(member.key, try child(location, "properties", member.key)) }
             hasMembers = true
         }
         if let value = object["patternProperties"] {
             guard case .object(let map) = value else { throw fail("patternProperties", "must be an object") }
             for member in map.members {
-                members.patterns.append((member.key, try regex(member.key, keyword: "patternProperties", fail: fail), try child(location, "patternProperties", member.key)))
+                members.patterns.append(PatternProperty(pattern: member.key, regex: try regex(member.key, keyword: "patternProperties", fail: fail),
+                                                        node: try child(location, "patternProperties", member.key)))
             }
             hasMembers = true
         }
@@ -484,14 +495,14 @@ final class SchemaCompiler {
         }
         if draft == .draft2020_12, let value = object["dependentSchemas"] {
             guard case .object(let map) = value else { throw fail("dependentSchemas", "must be an object") }
-            var dependencies: [(property: String, schema: SchemaNode)] = []
-            for member in map.members { dependencies.append((member.key, try child(location, "dependentSchemas", member.key))) }
+            var dependencies: [PropertyDependency<NodeRef>] = []
+            for member in map.members { dependencies.append(PropertyDependency(property: member.key, then: try child(location, "dependentSchemas", member.key))) }
             compiled.append(CompiledKeyword(name: "dependentSchemas", kind: .dependentSchemas(dependencies)))
         }
         if draft != .draft2020_12, case .object(let map)? = object["dependencies"] {
-            var dependencies: [(property: String, schema: SchemaNode)] = []
+            var dependencies: [PropertyDependency<NodeRef>] = []
             for member in map.members where member.value.objectValue != nil || member.value.isBoolean {
-                dependencies.append((member.key, try child(location, "dependencies", member.key)))
+                dependencies.append(PropertyDependency(property: member.key, then: try child(location, "dependencies", member.key)))
             }
             if !dependencies.isEmpty { compiled.append(CompiledKeyword(name: "dependencies", kind: .dependentSchemas(dependencies))) }
         }

@@ -54,9 +54,10 @@ struct SchemaEvaluator {
 
         var local: EvaluatedSet? = (node.tracksEvaluation || evaluated != nil) ? EvaluatedSet() : nil
         var valid = true
-        for keyword in node.keywords {
-            if collecting { keywordPath.append(keyword.name) }
-            let passed = check(keyword, of: node, instance, evaluated: &local)
+        let keywords = node.keywords
+        for i in keywords.indices {
+            if collecting { keywordPath.append(keywords[i].name) }
+            let passed = check(keywords[i], of: node, instance, evaluated: &local)
             if collecting { keywordPath.removeLast() }
             if !passed {
                 valid = false
@@ -67,34 +68,84 @@ struct SchemaEvaluator {
         return valid
     }
 
-    /// Evaluates a subschema at a deeper keyword path (and instance path, when given).
-    private mutating func descend(_ node: SchemaNode, _ instance: JSONValue, keywordTokens: [String], instanceToken: String? = nil, evaluated: inout EvaluatedSet?) -> Bool {
-        if collecting {
-            keywordPath.append(contentsOf: keywordTokens)
-            if let instanceToken { instancePath.append(instanceToken) }
+    /// How a subschema's keyword path continues the current one. Only turned into path tokens
+    /// when collecting, so the fast path builds no paths at all.
+    enum SchemaStep {
+        /// The subschema sits at the current keyword (`$ref`, `not`, `if`).
+        case here
+        case index(Int)
+        case key(String)
+        /// The keyword on the path is really another one of its fused group (`then`, `items`…).
+        case renamed(String)
+        case renamedIndex(String, Int)
+        case renamedKey(String, String)
+    }
+
+    enum InstanceStep {
+        case here
+        case key(String)
+        case index(Int)
+    }
+
+    /// Evaluates a subschema one step further along the keyword path (and the instance path).
+    private mutating func descend(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep = .here, evaluated: inout EvaluatedSet?) -> Bool {
+        guard collecting else { return evaluate(node, instance, evaluated: &evaluated) }
+        let keywordDepth = keywordPath.count
+        var renamedFrom: String?
+        switch schemaStep {
+        case .here: break
+        case .index(let i): keywordPath.append(String(i))
+        case .key(let key): keywordPath.append(key)
+        case .renamed(let name):
+            renamedFrom = keywordPath.popLast()
+            keywordPath.append(name)
+        case .renamedIndex(let name, let i):
+            renamedFrom = keywordPath.popLast()
+            keywordPath += [name, String(i)]
+        case .renamedKey(let name, let key):
+            renamedFrom = keywordPath.popLast()
+            keywordPath += [name, key]
+        }
+        switch instanceStep {
+        case .here: break
+        case .key(let key): instancePath.append(key)
+        case .index(let i): instancePath.append(String(i))
         }
         let valid = evaluate(node, instance, evaluated: &evaluated)
-        if collecting {
-            keywordPath.removeLast(keywordTokens.count)
-            if instanceToken != nil { instancePath.removeLast() }
+        if case .here = instanceStep {} else { instancePath.removeLast() }
+        if let renamedFrom {
+            keywordPath.removeSubrange((keywordDepth - 1)...)
+            keywordPath.append(renamedFrom)
+        } else {
+            keywordPath.removeSubrange(keywordDepth...)
         }
         return valid
     }
 
-    private mutating func descend(_ node: SchemaNode, _ instance: JSONValue, keywordTokens: [String], instanceToken: String? = nil) -> Bool {
+    private mutating func descend(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep = .here) -> Bool {
         var none: EvaluatedSet? = nil
-        return descend(node, instance, keywordTokens: keywordTokens, instanceToken: instanceToken, evaluated: &none)
+        return descend(node, instance, schemaStep, instanceStep, evaluated: &none)
     }
 
-    /// Runs `body` with errors going to a separate list; returns what it found.
-    private mutating func capturingErrors<T>(_ body: (inout SchemaEvaluator) -> T) -> (T, [SchemaValidationError]) {
-        let saved = errors
+    /// Like `descend`, but the subschema's errors are handed back instead of reported: the
+    /// branches of anyOf/oneOf, `not`, `if` and `contains` decide what counts as an error.
+    private mutating func descendQuietly(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep = .here, evaluated: inout EvaluatedSet?) -> (Bool, [SchemaValidationError]) {
+        guard collecting else { return (descend(node, instance, schemaStep, instanceStep, evaluated: &evaluated), []) }
+        let outer = errors
         errors = []
-        let result = body(&self)
-        let captured = errors
-        errors = saved
-        return (result, captured)
+        let valid = descend(node, instance, schemaStep, instanceStep, evaluated: &evaluated)
+        let found = errors
+        errors = outer
+        return (valid, found)
     }
+
+    private mutating func descendQuietly(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep = .here) -> Bool {
+        var none: EvaluatedSet? = nil
+        return descendQuietly(node, instance, schemaStep, instanceStep, evaluated: &none).0
+    }
+
+    /// Whether evaluation may go on after a failure: only when collecting every error.
+    private var continuesAfterFailure: Bool { collecting && !stopAtFirstError && abort == nil }
 
     // MARK: - Keywords
 
@@ -103,35 +154,35 @@ struct SchemaEvaluator {
         case .type(let types):
             if Self.matches(instance, types) { return true }
             let names = types.names
-            return fail(node, keyword, names.count == 1 ? "must be of type \(names[0]), not \(instance.typeName)" : "must be one of the types \(names.joined(separator: ", ")), not \(instance.typeName)")
+            return fail(node, keyword.name, names.count == 1 ? "must be of type \(names[0]), not \(instance.typeName)" : "must be one of the types \(names.joined(separator: ", ")), not \(instance.typeName)")
         case .enumeration(let values):
             if values.contains(instance) { return true }
-            return fail(node, keyword, "must be one of: \(values.map(Self.brief).joined(separator: ", "))")
+            return fail(node, keyword.name, "must be one of: \(values.map(Self.brief).joined(separator: ", "))")
         case .constant(let value):
             if instance == value { return true }
-            return fail(node, keyword, "must be \(Self.brief(value))")
+            return fail(node, keyword.name, "must be \(Self.brief(value))")
         case .multipleOf(let divisor):
             guard case .number(let number) = instance else { return true }
-            if Self.isMultiple(number.decimal, of: divisor) { return true }
-            return fail(node, keyword, "must be a multiple of \(Self.text(divisor))")
+            if Self.isMultiple(number, of: divisor) { return true }
+            return fail(node, keyword.name, "must be a multiple of \(Self.text(divisor))")
         case .maximum(let limit):
             guard case .number(let number) = instance, number > limit else { return true }
-            return fail(node, keyword, "must be at most \(limit)")
+            return fail(node, keyword.name, "must be at most \(limit)")
         case .exclusiveMaximum(let limit):
             guard case .number(let number) = instance, number >= limit else { return true }
-            return fail(node, keyword, "must be less than \(limit)")
+            return fail(node, keyword.name, "must be less than \(limit)")
         case .minimum(let limit):
             guard case .number(let number) = instance, number < limit else { return true }
-            return fail(node, keyword, "must be at least \(limit)")
+            return fail(node, keyword.name, "must be at least \(limit)")
         case .exclusiveMinimum(let limit):
             guard case .number(let number) = instance, number <= limit else { return true }
-            return fail(node, keyword, "must be greater than \(limit)")
+            return fail(node, keyword.name, "must be greater than \(limit)")
         case .maxLength(let limit):
             guard case .string(let text) = instance, !Self.hasAtMost(text, limit) else { return true }
-            return fail(node, keyword, "must be at most \(limit) characters long")
+            return fail(node, keyword.name, "must be at most \(limit) characters long")
         case .minLength(let limit):
             guard case .string(let text) = instance, !Self.hasAtLeast(text, limit) else { return true }
-            return fail(node, keyword, limit == 1 ? "must not be empty" : "must be at least \(limit) characters long")
+            return fail(node, keyword.name, limit == 1 ? "must not be empty" : "must be at least \(limit) characters long")
         case .pattern(let regex):
             guard case .string(let text) = instance else { return true }
             do throws(ECMARegex.MatchLimitError) {
@@ -140,180 +191,166 @@ struct SchemaEvaluator {
                 abort = .regexLimit(pattern: error.pattern)
                 return false
             }
-            return fail(node, keyword, "must match the pattern \(regex.pattern)")
+            return fail(node, keyword.name, "must match the pattern \(regex.pattern)")
         case .format(let format):
-            guard case .string(let text) = instance, FormatChecker.check(format, text) == false else { return true }
-            return fail(node, keyword, "is not a valid \(Self.formatDescription(format))")
+            guard case .string(let text) = instance, !FormatChecker.check(format, text) else { return true }
+            return fail(node, keyword.name, "is not a valid \(Self.formatDescription(format))")
         case .maxItems(let limit):
             guard case .array(let elements) = instance, elements.count > limit else { return true }
-            return fail(node, keyword, "must have at most \(limit) items")
+            return fail(node, keyword.name, "must have at most \(limit) items")
         case .minItems(let limit):
             guard case .array(let elements) = instance, elements.count < limit else { return true }
-            return fail(node, keyword, "must have at least \(limit) items")
+            return fail(node, keyword.name, "must have at least \(limit) items")
         case .uniqueItems:
             guard case .array(let elements) = instance, let (first, second) = Self.duplicate(in: elements) else { return true }
-            return fail(node, keyword, "must not contain duplicates (items \(first) and \(second) are equal)")
+            return fail(node, keyword.name, "must not contain duplicates (items \(first) and \(second) are equal)")
         case .maxProperties(let limit):
             guard case .object(let object) = instance, object.count > limit else { return true }
-            return fail(node, keyword, "must have at most \(limit) properties")
+            return fail(node, keyword.name, "must have at most \(limit) properties")
         case .minProperties(let limit):
             guard case .object(let object) = instance, object.count < limit else { return true }
-            return fail(node, keyword, "must have at least \(limit) properties")
+            return fail(node, keyword.name, "must have at least \(limit) properties")
         case .required(let names):
-            guard case .object(let object) = instance else { return true }
+            guard case .object(let object) = instance, names.contains(where: { !object.contains($0) }) else { return true }
             let missing = names.filter { !object.contains($0) }
-            if missing.isEmpty { return true }
-            return fail(node, keyword, missing.count == 1 ? "is missing the required property \(missing[0])" : "is missing the required properties \(missing.joined(separator: ", "))")
+            return fail(node, keyword.name, missing.count == 1 ? "is missing the required property \(missing[0])" : "is missing the required properties \(missing.joined(separator: ", "))")
         case .dependentRequired(let dependencies):
             guard case .object(let object) = instance else { return true }
             var valid = true
             for dependency in dependencies where object.contains(dependency.property) {
-                let missing = dependency.required.filter { !object.contains($0) }
-                if !missing.isEmpty {
-                    valid = false
-                    if !fail(node, keyword, "has \(dependency.property), so it must also have \(missing.joined(separator: ", "))") && !collecting { return false }
-                }
+                let missing = dependency.then.filter { !object.contains($0) }
+                guard !missing.isEmpty else { continue }
+                valid = fail(node, keyword.name, "has \(dependency.property), so it must also have \(missing.joined(separator: ", "))")
+                if !continuesAfterFailure { return false }
             }
             return valid
         case .reference(let target):
-            return followReference(to: target, instance, keywordTokens: [], evaluated: &evaluated)
+            return followReference(to: target.node, instance, evaluated: &evaluated)
         case .dynamicReference(let reference):
-            var target = reference.target
+            var target = reference.target.node
             if let anchor = reference.dynamicAnchor {
                 for resource in dynamicScope {
                     if let anchored = resource.dynamicAnchors[anchor] {
-                        target = anchored
+                        target = anchored.node
                         break
                     }
                 }
             }
-            return followReference(to: target, instance, keywordTokens: [], evaluated: &evaluated)
+            return followReference(to: target, instance, evaluated: &evaluated)
         case .allOf(let nodes):
             var valid = true
-            for (i, subschema) in nodes.enumerated() where !descend(subschema, instance, keywordTokens: [String(i)], evaluated: &evaluated) {
+            for i in nodes.indices where !descend(nodes[i].node, instance, .index(i), evaluated: &evaluated) {
                 valid = false
-                if !collecting || stopAtFirstError { return false }
+                if !continuesAfterFailure { return false }
             }
             return valid
         case .anyOf(let nodes):
-            return checkAlternatives(nodes, keyword: keyword, of: node, instance, exactlyOne: false, evaluated: &evaluated)
+            return checkAlternatives(nodes, keyword: keyword.name, of: node, instance, exactlyOne: false, evaluated: &evaluated)
         case .oneOf(let nodes):
-            return checkAlternatives(nodes, keyword: keyword, of: node, instance, exactlyOne: true, evaluated: &evaluated)
+            return checkAlternatives(nodes, keyword: keyword.name, of: node, instance, exactlyOne: true, evaluated: &evaluated)
         case .not(let subschema):
-            let (matched, _) = capturingErrors { evaluator in evaluator.descend(subschema, instance, keywordTokens: []) }
+            let matched = descendQuietly(subschema.node, instance, .here)
             guard abort == nil else { return false }
             if !matched { return true }
-            return fail(node, keyword, "must not match the schema under not")
+            return fail(node, keyword.name, "must not match the schema under not")
         case .conditional(let condition, let thenNode, let elseNode):
             var conditionEvaluated: EvaluatedSet? = evaluated != nil ? EvaluatedSet() : nil
-            let (holds, _) = capturingErrors { evaluator in
-                evaluator.withKeywordPath(replacingLastWith: "if") { $0.descend(condition, instance, keywordTokens: [], evaluated: &conditionEvaluated) }
-            }
+            let (holds, _) = descendQuietly(condition.node, instance, .here, evaluated: &conditionEvaluated)
             guard abort == nil else { return false }
             if holds, let conditionEvaluated { evaluated?.formUnion(conditionEvaluated) }
             guard let branch = holds ? thenNode : elseNode else { return true }
-            return withKeywordPath(replacingLastWith: holds ? "then" : "else") { $0.descend(branch, instance, keywordTokens: [], evaluated: &evaluated) }
+            return descend(branch.node, instance, .renamed(holds ? "then" : "else"), evaluated: &evaluated)
         case .members(let members):
             return checkMembers(members, of: node, instance, evaluated: &evaluated)
         case .propertyNames(let subschema):
             guard case .object(let object) = instance else { return true }
             var valid = true
-            for member in object.members where !descend(subschema, .string(member.key), keywordTokens: [], instanceToken: member.key) {
+            for member in object.members where !descend(subschema.node, .string(member.key), .here, .key(member.key)) {
                 valid = false
-                if !collecting || stopAtFirstError { return false }
+                if !continuesAfterFailure { return false }
             }
             return valid
         case .dependentSchemas(let dependencies):
             guard case .object(let object) = instance else { return true }
             var valid = true
             for dependency in dependencies where object.contains(dependency.property) {
-                if !descend(dependency.schema, instance, keywordTokens: [dependency.property], evaluated: &evaluated) {
+                if !descend(dependency.then.node, instance, .key(dependency.property), evaluated: &evaluated) {
                     valid = false
-                    if !collecting || stopAtFirstError { return false }
+                    if !continuesAfterFailure { return false }
                 }
             }
             return valid
         case .items(let items):
             return checkItems(items, instance, evaluated: &evaluated)
         case .contains(let subschema, let minimum, let maximum):
-            return checkContains(subschema, minimum: minimum, maximum: maximum, keyword: keyword, of: node, instance, evaluated: &evaluated)
+            return checkContains(subschema.node, minimum: minimum, maximum: maximum, keyword: keyword.name, of: node, instance, evaluated: &evaluated)
         case .unevaluatedProperties(let subschema):
             guard case .object(let object) = instance else { return true }
             var valid = true
             var unexpected: [String] = []
             for (i, member) in object.members.enumerated() where evaluated?.contains(i) != true {
-                if subschema.constant == false {
+                if subschema.node.constant == false {
                     unexpected.append(member.key)
                     valid = false
                     if !collecting { return false }
-                } else if descend(subschema, member.value, keywordTokens: [], instanceToken: member.key) {
+                } else if descend(subschema.node, member.value, .here, .key(member.key)) {
                     evaluated?.insert(i)
                 } else {
                     valid = false
-                    if !collecting || stopAtFirstError { return false }
+                    if !continuesAfterFailure { return false }
                 }
             }
             if !unexpected.isEmpty {
-                return fail(node, keyword, "must not have unevaluated properties: \(unexpected.joined(separator: ", "))")
+                return fail(node, keyword.name, "must not have unevaluated properties: \(unexpected.joined(separator: ", "))")
             }
             return valid
         case .unevaluatedItems(let subschema):
             guard case .array(let elements) = instance else { return true }
             var valid = true
-            for (i, element) in elements.enumerated() where evaluated?.contains(i) != true {
-                if descend(subschema, element, keywordTokens: [], instanceToken: String(i)) {
+            for i in elements.indices where evaluated?.contains(i) != true {
+                if descend(subschema.node, elements[i], .here, .index(i)) {
                     evaluated?.insert(i)
                 } else {
                     valid = false
-                    if !collecting || stopAtFirstError { return false }
+                    if !continuesAfterFailure { return false }
                 }
             }
             return valid
         }
     }
 
-    private mutating func followReference(to target: SchemaNode, _ instance: JSONValue, keywordTokens: [String], evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func followReference(to target: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
         referencesCrossed += 1
         defer { referencesCrossed -= 1 }
-        return descend(target, instance, keywordTokens: keywordTokens, evaluated: &evaluated)
+        return descend(target, instance, .here, evaluated: &evaluated)
     }
 
-    private mutating func withKeywordPath<T>(replacingLastWith name: String, _ body: (inout SchemaEvaluator) -> T) -> T {
-        guard collecting, !keywordPath.isEmpty else { return body(&self) }
-        let saved = keywordPath.removeLast()
-        keywordPath.append(name)
-        let result = body(&self)
-        keywordPath.removeLast()
-        keywordPath.append(saved)
-        return result
-    }
-
-    private mutating func checkAlternatives(_ nodes: [SchemaNode], keyword: CompiledKeyword, of node: SchemaNode, _ instance: JSONValue, exactlyOne: Bool, evaluated: inout EvaluatedSet?) -> Bool {
-        var matches: [Int] = []
+    private mutating func checkAlternatives(_ nodes: [NodeRef], keyword: String, of node: SchemaNode, _ instance: JSONValue, exactlyOne: Bool, evaluated: inout EvaluatedSet?) -> Bool {
+        var matches = 0
+        var firstMatches: [Int] = []
         var branchErrors: [SchemaValidationError] = []
-        // Annotations need every branch; so do errors and oneOf. Otherwise the first match decides anyOf.
-        let mustVisitAll = exactlyOne || evaluated != nil || collecting
-        for (i, subschema) in nodes.enumerated() {
+        // Annotations need every branch; so do error reports and oneOf. Otherwise the first match decides anyOf.
+        let visitsAll = exactlyOne || evaluated != nil || collecting
+        for i in nodes.indices {
             var branchEvaluated: EvaluatedSet? = evaluated != nil ? EvaluatedSet() : nil
-            let (matched, found) = capturingErrors { evaluator in
-                evaluator.descend(subschema, instance, keywordTokens: [String(i)], evaluated: &branchEvaluated)
-            }
+            let (matched, found) = descendQuietly(nodes[i].node, instance, .index(i), evaluated: &branchEvaluated)
             guard abort == nil else { return false }
             if matched {
-                matches.append(i)
+                matches += 1
+                if collecting && firstMatches.count < 2 { firstMatches.append(i) }
                 if let branchEvaluated { evaluated?.formUnion(branchEvaluated) }
-                if !mustVisitAll { return true }
-                if exactlyOne && matches.count > 1 && !collecting && evaluated == nil { break }
+                if !visitsAll { return true }
+                if exactlyOne && matches > 1 && !collecting && evaluated == nil { return false }
             } else {
                 branchErrors += found
             }
         }
         if exactlyOne {
-            if matches.count == 1 { return true }
-            if matches.isEmpty { return fail(node, keyword, "must match exactly one of the \(nodes.count) alternatives, but matches none", nested: branchErrors) }
-            return fail(node, keyword, "must match exactly one alternative, but matches \(matches.count) (\(matches.map(String.init).joined(separator: ", ")))")
+            if matches == 1 { return true }
+            if matches == 0 { return fail(node, keyword, "must match exactly one of the \(nodes.count) alternatives, but matches none", nested: branchErrors) }
+            return fail(node, keyword, "must match exactly one alternative, but matches \(matches) (alternatives \(firstMatches.map(String.init).joined(separator: " and ")), …)")
         }
-        if !matches.isEmpty { return true }
+        if matches > 0 { return true }
         return fail(node, keyword, "must match at least one of the \(nodes.count) alternatives", nested: branchErrors)
     }
 
@@ -323,11 +360,11 @@ struct SchemaEvaluator {
         var unexpected: [String] = []
         for (i, member) in object.members.enumerated() {
             var matched = false
-            if let property = members.properties.isEmpty ? nil : members.properties[JSONKey(member.key)] {
+            if let property = members.properties.node(for: member) {
                 matched = true
-                if !descendMember(property, member, keyword: "properties", token: member.key) {
+                if !descend(property.node, member.value, .renamedKey("properties", member.key), .key(member.key)) {
                     valid = false
-                    if !collecting || stopAtFirstError { return false }
+                    if !continuesAfterFailure { return false }
                 }
             }
             for pattern in members.patterns {
@@ -340,20 +377,20 @@ struct SchemaEvaluator {
                 }
                 guard found else { continue }
                 matched = true
-                if !descendMember(pattern.node, member, keyword: "patternProperties", token: pattern.pattern) {
+                if !descend(pattern.node.node, member.value, .renamedKey("patternProperties", pattern.pattern), .key(member.key)) {
                     valid = false
-                    if !collecting || stopAtFirstError { return false }
+                    if !continuesAfterFailure { return false }
                 }
             }
             if !matched, let additional = members.additional {
                 matched = true
-                if additional.constant == false {
+                if additional.node.constant == false {
                     unexpected.append(member.key)
                     valid = false
                     if !collecting { return false }
-                } else if !descendMember(additional, member, keyword: "additionalProperties", token: nil) {
+                } else if !descend(additional.node, member.value, .renamed("additionalProperties"), .key(member.key)) {
                     valid = false
-                    if !collecting || stopAtFirstError { return false }
+                    if !continuesAfterFailure { return false }
                 }
             }
             if matched { evaluated?.insert(i) }
@@ -361,56 +398,42 @@ struct SchemaEvaluator {
         if !unexpected.isEmpty {
             // One error for the object, naming every property that is not allowed.
             let listed = unexpected.joined(separator: ", ")
-            return withKeywordPath(replacingLastWith: "additionalProperties") { evaluator in
-                evaluator.fail(node, CompiledKeyword(name: "additionalProperties", kind: .members(members)),
-                               unexpected.count == 1 ? "must not have the property \(listed)" : "must not have the properties \(listed)")
-            }
+            let renamed = keywordPath.popLast()
+            keywordPath.append("additionalProperties")
+            fail(node, "additionalProperties", unexpected.count == 1 ? "must not have the property \(listed)" : "must not have the properties \(listed)")
+            keywordPath.removeLast()
+            if let renamed { keywordPath.append(renamed) }
         }
         return valid
-    }
-
-    private mutating func descendMember(_ node: SchemaNode, _ member: JSONObject.Member, keyword: String, token: String?) -> Bool {
-        withKeywordPath(replacingLastWith: keyword) { evaluator in
-            evaluator.descend(node, member.value, keywordTokens: token.map { [$0] } ?? [], instanceToken: member.key)
-        }
     }
 
     private mutating func checkItems(_ items: ItemsKeyword, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
         guard case .array(let elements) = instance else { return true }
         var valid = true
-        for (i, element) in elements.enumerated() {
-            let node: SchemaNode
-            let keywordName: String
-            let tokens: [String]
+        for i in elements.indices {
+            let passed: Bool
             if i < items.prefix.count {
-                node = items.prefix[i]
-                keywordName = items.prefixName
-                tokens = [String(i)]
+                passed = descend(items.prefix[i].node, elements[i], .renamedIndex(items.prefixName, i), .index(i))
             } else if let rest = items.rest {
-                node = rest
-                keywordName = items.restName
-                tokens = []
+                passed = descend(rest.node, elements[i], .renamed(items.restName), .index(i))
             } else {
                 break
-            }
-            let passed = withKeywordPath(replacingLastWith: keywordName) { evaluator in
-                evaluator.descend(node, element, keywordTokens: tokens, instanceToken: String(i))
             }
             if passed {
                 evaluated?.insert(i)
             } else {
                 valid = false
-                if !collecting || stopAtFirstError { return false }
+                if !continuesAfterFailure { return false }
             }
         }
         return valid
     }
 
-    private mutating func checkContains(_ subschema: SchemaNode, minimum: Int, maximum: Int?, keyword: CompiledKeyword, of node: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func checkContains(_ subschema: SchemaNode, minimum: Int, maximum: Int?, keyword: String, of node: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
         guard case .array(let elements) = instance else { return true }
         var count = 0
-        for (i, element) in elements.enumerated() {
-            let (matched, _) = capturingErrors { evaluator in evaluator.descend(subschema, element, keywordTokens: [], instanceToken: String(i)) }
+        for i in elements.indices {
+            let matched = descendQuietly(subschema, elements[i], .here, .index(i))
             guard abort == nil else { return false }
             if matched {
                 count += 1
@@ -431,8 +454,8 @@ struct SchemaEvaluator {
 
     /// Records an error for `keyword` (when collecting) and returns false.
     @discardableResult
-    private mutating func fail(_ node: SchemaNode, _ keyword: CompiledKeyword, _ message: @autoclosure () -> String, nested: [SchemaValidationError] = []) -> Bool {
-        report(node, keyword: keyword.name, message(), nested: nested)
+    private mutating func fail(_ node: SchemaNode, _ keyword: String, _ message: @autoclosure () -> String, nested: [SchemaValidationError] = []) -> Bool {
+        report(node, keyword: keyword, message(), nested: nested)
         return false
     }
 
@@ -484,6 +507,13 @@ struct SchemaEvaluator {
         return false
     }
 
+    static func isMultiple(_ value: JSONNumber, of divisor: JSONDecimal) -> Bool {
+        if case .integer(let integer) = value.storage, let whole = divisor.int64Value, whole > 0 {
+            return integer % whole == 0
+        }
+        return isMultiple(value.decimal, of: divisor)
+    }
+
     /// Exact decimal divisibility: `value / divisor` is an integer.
     static func isMultiple(_ value: JSONDecimal, of divisor: JSONDecimal) -> Bool {
         if value.isZero { return true }
@@ -522,20 +552,21 @@ struct SchemaEvaluator {
         JSONSerializer.abbreviated(decimal.text)
     }
 
-    static func formatDescription(_ format: String) -> String {
+    static func formatDescription(_ format: FormatChecker.Format) -> String {
         switch format {
-        case "email", "idn-email": return "email address"
-        case "date": return "date (YYYY-MM-DD)"
-        case "date-time": return "date and time (RFC 3339, e.g. 2026-01-31T09:30:00Z)"
-        case "time": return "time (RFC 3339, e.g. 09:30:00Z)"
-        case "uri": return "absolute URI"
-        case "uri-reference": return "URI reference"
-        case "uuid": return "UUID"
-        case "ipv4": return "IPv4 address"
-        case "ipv6": return "IPv6 address"
-        case "hostname", "idn-hostname": return "host name"
-        case "regex": return "regular expression"
-        default: return format
+        case .email, .idnEmail: return "email address"
+        case .date: return "date (YYYY-MM-DD)"
+        case .dateTime: return "date and time (RFC 3339, e.g. 2026-01-31T09:30:00Z)"
+        case .time: return "time (RFC 3339, e.g. 09:30:00Z)"
+        case .duration: return "duration (ISO 8601, e.g. P1DT2H)"
+        case .uri, .iri: return "absolute URI"
+        case .uriReference, .iriReference: return "URI reference"
+        case .uuid: return "UUID"
+        case .ipv4: return "IPv4 address"
+        case .ipv6: return "IPv6 address"
+        case .hostname, .idnHostname: return "host name"
+        case .regex: return "regular expression"
+        case .uriTemplate, .jsonPointer, .relativeJSONPointer: return format.rawValue
         }
     }
 }

@@ -20,19 +20,34 @@ final class SchemaNode: @unchecked Sendable {
     }
 }
 
+/// An edge of the node graph. The compiled schema owns every node (`JSONSchema.nodes`), so
+/// edges do not retain: no reference counting while validating, and cycles through `$ref` are
+/// no leak.
+struct NodeRef {
+    unowned(unsafe) let node: SchemaNode
+
+    init(_ node: SchemaNode) { self.node = node }
+}
+
 /// A schema resource: what `$id` (or the document) names.
 final class SchemaResource: @unchecked Sendable {
     let uri: String
     /// `$dynamicAnchor` names declared in this resource and the schemas that carry them.
-    var dynamicAnchors: [String: SchemaNode] = [:]
+    var dynamicAnchors: [String: NodeRef] = [:]
 
     init(uri: String) { self.uri = uri }
 }
 
-struct CompiledKeyword {
+/// A class, so that walking a node's keywords copies a reference, not the keyword's payload.
+final class CompiledKeyword {
     /// The keyword as written, for `keywordLocation` and `keyword` in errors.
     let name: String
     let kind: KeywordKind
+
+    init(name: String, kind: KeywordKind) {
+        self.name = name
+        self.kind = kind
+    }
 }
 
 /// Which JSON types a `type` keyword admits.
@@ -68,19 +83,64 @@ struct JSONTypeSet: OptionSet {
 
 /// `properties`, `patternProperties` and `additionalProperties` of one schema, evaluated in one
 /// pass over the instance's members (the last two depend on what the first ones matched).
-struct ObjectMembersKeyword {
-    var properties: [JSONKey: SchemaNode] = [:]
-    var patterns: [(pattern: String, regex: ECMARegex, node: SchemaNode)] = []
-    var additional: SchemaNode?
+final class ObjectMembersKeyword {
+    var properties = PropertyTable()
+    var patterns: [PatternProperty] = []
+    var additional: NodeRef?
+}
+
+struct PatternProperty {
+    let pattern: String
+    let regex: ECMARegex
+    let node: NodeRef
+}
+
+/// `dependentRequired` / `dependentSchemas` (and draft-07's `dependencies`): when the instance
+/// has `property`, `then` applies.
+struct PropertyDependency<Then> {
+    let property: String
+    let then: Then
+}
+
+/// The subschemas of `properties` by name. Schemas have few properties, so a scan that first
+/// compares lengths and the leading bytes beats hashing each instance key; large tables hash.
+struct PropertyTable {
+    private struct Entry {
+        let fingerprint: KeyFingerprint
+        let name: String
+        let node: NodeRef
+    }
+
+    private var entries: [Entry] = []
+    private var index: [JSONKey: NodeRef]?
+    private static let scanLimit = 32
+
+    var isEmpty: Bool { entries.isEmpty }
+
+    mutating func insert(_ name: String, _ node: NodeRef) {
+        entries.append(Entry(fingerprint: KeyFingerprint(name), name: name, node: node))
+        if entries.count > Self.scanLimit {
+            index = Dictionary(entries.map { (JSONKey($0.name), $0.node) }, uniquingKeysWith: { _, last in last })
+        }
+    }
+
+    /// The subschema for an instance member, found by the member's precomputed fingerprint.
+    func node(for member: JSONObject.Member) -> NodeRef? {
+        if let index { return index[JSONKey(member.key)] }
+        for entry in entries where entry.fingerprint == member.fingerprint {
+            if entry.fingerprint.isWholeKey || entry.name.hasSameCodePoints(as: member.key) { return entry.node }
+        }
+        return nil
+    }
 }
 
 /// `prefixItems` + `items` (2020-12), or `items` as an array + `additionalItems` (up to
 /// draft-07), or `items` as one schema.
 struct ItemsKeyword {
-    var prefix: [SchemaNode] = []
+    var prefix: [NodeRef] = []
     /// Keyword of the prefix: "prefixItems" or "items".
     var prefixName = "prefixItems"
-    var rest: SchemaNode?
+    var rest: NodeRef?
     /// Keyword of the rest: "items" or "additionalItems".
     var restName = "items"
 }
@@ -88,7 +148,7 @@ struct ItemsKeyword {
 /// Where a `$dynamicRef` goes: its static target, and the anchor name that makes it dynamic
 /// when that target carries a matching `$dynamicAnchor`.
 struct DynamicReference {
-    let target: SchemaNode
+    let target: NodeRef
     let dynamicAnchor: String?
 }
 
@@ -104,26 +164,26 @@ enum KeywordKind {
     case maxLength(Int)
     case minLength(Int)
     case pattern(ECMARegex)
-    case format(String)
+    case format(FormatChecker.Format)
     case maxItems(Int)
     case minItems(Int)
     case uniqueItems
     case maxProperties(Int)
     case minProperties(Int)
     case required([String])
-    case dependentRequired([(property: String, required: [String])])
-    case reference(SchemaNode)
+    case dependentRequired([PropertyDependency<[String]>])
+    case reference(NodeRef)
     case dynamicReference(DynamicReference)
-    case allOf([SchemaNode])
-    case anyOf([SchemaNode])
-    case oneOf([SchemaNode])
-    case not(SchemaNode)
-    case conditional(if: SchemaNode, then: SchemaNode?, else: SchemaNode?)
+    case allOf([NodeRef])
+    case anyOf([NodeRef])
+    case oneOf([NodeRef])
+    case not(NodeRef)
+    case conditional(if: NodeRef, then: NodeRef?, else: NodeRef?)
     case members(ObjectMembersKeyword)
-    case propertyNames(SchemaNode)
-    case dependentSchemas([(property: String, schema: SchemaNode)])
+    case propertyNames(NodeRef)
+    case dependentSchemas([PropertyDependency<NodeRef>])
     case items(ItemsKeyword)
-    case contains(SchemaNode, min: Int, max: Int?)
-    case unevaluatedProperties(SchemaNode)
-    case unevaluatedItems(SchemaNode)
+    case contains(NodeRef, min: Int, max: Int?)
+    case unevaluatedProperties(NodeRef)
+    case unevaluatedItems(NodeRef)
 }

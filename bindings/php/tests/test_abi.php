@@ -7,6 +7,8 @@
  *
  *   ONDERWIJSREGIO_FFI_CDEF  the declarations (default: dist/share/... of this repository)
  *   ONDERWIJSREGIO_LIB       the shared library (default: dist/lib/libonderwijsregio.so)
+ *   ONDERWIJSREGIO_FIXTURES  the shared schema fixtures (default: ../shared/fixtures next to
+ *                            this repository)
  *
  * Every function below named test_* is a test; the last line printed is
  * "php-abi: N passed, N failed" and the exit status is 1 when any test failed.
@@ -27,11 +29,13 @@ const MAX_DOCUMENT = 64 * 1024 * 1024;
 const MAX_DEPTH = 512;
 const STATUSES = [
     'OREG_OK' => 0,
+    'OREG_INVALID' => 1,
     'OREG_ERR_MISUSE' => -1,
     'OREG_ERR_NOMEM' => -2,
     'OREG_ERR_JSON' => -3,
     'OREG_ERR_LIMIT' => -4,
     'OREG_ERR_RANGE' => -5,
+    'OREG_ERR_SCHEMA' => -6,
     'OREG_ERR_INTERNAL' => -99,
 ];
 const NO_ERROR = '{"status":0,"name":"OREG_OK","message":"no error"}';
@@ -211,6 +215,161 @@ function timed(callable $call): array
     return [$status, (hrtime(true) - $start) / 1e9];
 }
 
+// --- JSON Schema helpers -------------------------------------------------------------------
+
+const SENTINEL = 0xDEADBEEF;
+const CREATE_SCHEMA = 'schema/candidate-create.schema.json';
+const ERROR_MEMBERS = ['instanceLocation', 'keywordLocation', 'keyword', 'message'];
+const CYCLIC_SCHEMA = '{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}';
+
+function fixturesPath(): string
+{
+    return getenv('ONDERWIJSREGIO_FIXTURES') ?: dirname(__DIR__, 4) . '/shared/fixtures';
+}
+
+function fixture(string $relative): string
+{
+    $path = fixturesPath() . '/' . $relative;
+    $text = is_file($path) ? file_get_contents($path) : false;
+    if ($text === false) {
+        fail("cannot read $path: set ONDERWIJSREGIO_FIXTURES to the shared fixtures");
+    }
+    return $text;
+}
+
+/** @return list<string> the payload files (without expected.json) */
+function payloadNames(): array
+{
+    $names = array_map('basename', glob(fixturesPath() . '/payloads/*.json') ?: []);
+    $names = array_values(array_filter($names, fn (string $name): bool => $name !== 'expected.json'));
+    sort($names);
+    return $names;
+}
+
+/** @return array<string, array<string, mixed>> payload file name => its entry of expected.json */
+function expectedVerdicts(string $schema): array
+{
+    $verdicts = [];
+    foreach (json_decode(fixture('payloads/expected.json'), true, 512, JSON_THROW_ON_ERROR) as $entry) {
+        if ($entry['schema'] === $schema) {
+            $verdicts[basename($entry['payload'])] = $entry;
+        }
+    }
+    return $verdicts;
+}
+
+/**
+ * oreg_schema_compile: [status, schema or null]; the caller frees the schema. The out-parameter
+ * starts as a non-NULL sentinel to prove that the library resets it on failure.
+ *
+ * @return array{0: int, 1: ?CData}
+ */
+function compileSchema(?string $json, ?string $options = null, ?int $length = null): array
+{
+    $out = lib()->new('oreg_schema *[1]');
+    $out[0] = lib()->cast('oreg_schema *', SENTINEL);
+    $status = lib()->oreg_schema_compile($json, $length ?? strlen((string) $json), $options, $out);
+    if ($status !== STATUSES['OREG_OK']) {
+        assertTrue(FFI::isNull($out[0]), "out is not NULL after status $status");
+        return [$status, null];
+    }
+    assertTrue(!FFI::isNull($out[0]), 'OREG_OK but out is NULL');
+    return [$status, $out[0]];
+}
+
+/** Compiles (which must succeed), runs $body with the schema, frees it. */
+function withSchema(string $json, ?string $options, callable $body): void
+{
+    [$status, $schema] = compileSchema($json, $options);
+    assertSame(STATUSES['OREG_OK'], $status, 'compiling ' . show(substr($json, 0, 80)) . ' with ' . show($options)
+        . ' (' . lib()->oreg_last_error() . ')');
+    try {
+        $body($schema);
+    } finally {
+        lib()->oreg_schema_free($schema);
+    }
+}
+
+/**
+ * oreg_schema_validate with a report: [status, decoded report or null]. The report starts as a
+ * non-NULL sentinel: it must be NULL afterwards unless the status is OREG_INVALID, and then it
+ * is a JSON document, released here with oreg_free.
+ *
+ * @return array{0: int, 1: ?array<string, mixed>}
+ */
+function validate(?CData $schema, string|CData|null $json, ?int $length = null): array
+{
+    $report = lib()->new('char *[1]');
+    $report[0] = lib()->cast('char *', SENTINEL);
+    $status = lib()->oreg_schema_validate($schema, $json, $length ?? strlen((string) $json), $report);
+    if ($status !== STATUSES['OREG_INVALID']) {
+        assertTrue(FFI::isNull($report[0]), "the report is not NULL after status $status");
+        return [$status, null];
+    }
+    assertTrue(!FFI::isNull($report[0]), 'OREG_INVALID but the report is NULL');
+    try {
+        $text = FFI::string($report[0]);
+    } finally {
+        lib()->oreg_free($report[0]);
+    }
+    return [$status, json_decode($text, true, 512, JSON_THROW_ON_ERROR)];
+}
+
+/** oreg_schema_validate without a report (out_report NULL). */
+function verdict(CData $schema, string $json): int
+{
+    return lib()->oreg_schema_validate($schema, $json, strlen($json), null);
+}
+
+function assertValid(CData $schema, string $json): void
+{
+    [$status, $report] = validate($schema, $json);
+    assertSame(STATUSES['OREG_OK'], $status, 'status of ' . show(substr($json, 0, 80)) . ' ('
+        . ($report === null ? lib()->oreg_last_error() : json_encode($report)) . ')');
+    assertSame(STATUSES['OREG_OK'], verdict($schema, $json), 'status without a report');
+}
+
+function assertErrorShape(mixed $error, string $where): void
+{
+    assertTrue(is_array($error), "$where is an object");
+    foreach (ERROR_MEMBERS as $member) {
+        assertTrue(is_string($error[$member] ?? null), "$where: $member is a string in " . json_encode($error));
+    }
+    assertTrue($error['message'] !== '', "$where: the message is not empty");
+    foreach (['instanceLocation', 'keywordLocation'] as $member) {
+        assertTrue($error[$member] === '' || str_starts_with($error[$member], '/'), "$where: $member is a JSON Pointer");
+    }
+    if ($error['keyword'] !== 'false') { // the schema false fails at its own location
+        assertTrue(str_ends_with($error['keywordLocation'], '/' . $error['keyword']),
+            "$where: keyword at the end of keywordLocation in " . json_encode($error));
+    }
+    if (array_key_exists('absoluteKeywordLocation', $error)) {
+        assertTrue(is_string($error['absoluteKeywordLocation']), "$where: absoluteKeywordLocation is a string");
+    }
+    foreach ($error['errors'] ?? [] as $index => $nested) {
+        assertErrorShape($nested, "$where/errors/$index");
+    }
+}
+
+/**
+ * Asserts OREG_INVALID with a well-formed report (and without one); returns the errors.
+ *
+ * @return list<array<string, mixed>>
+ */
+function assertInvalid(CData $schema, string $json): array
+{
+    [$status, $report] = validate($schema, $json);
+    assertSame(STATUSES['OREG_INVALID'], $status, 'status of ' . show(substr($json, 0, 80)) . ' (' . lib()->oreg_last_error() . ')');
+    assertSame(['valid', 'errors'], array_keys($report), 'report members');
+    assertSame(false, $report['valid'], 'report valid');
+    assertTrue(is_array($report['errors']) && $report['errors'] !== [], 'the report lists errors');
+    foreach ($report['errors'] as $index => $error) {
+        assertErrorShape($error, "errors/$index");
+    }
+    assertSame(STATUSES['OREG_INVALID'], verdict($schema, $json), 'status without a report');
+    return $report['errors'];
+}
+
 // --- loading through the generated cdef ----------------------------------------------------
 
 function test_cdef_is_preprocessed_header(): void
@@ -218,7 +377,8 @@ function test_cdef_is_preprocessed_header(): void
     $cdef = file_get_contents(cdefPath());
     assertTrue(!str_contains($cdef, '#'), 'the cdef has no preprocessor lines left');
     foreach (['oreg_version', 'oreg_version_number', 'oreg_status_name', 'oreg_last_error', 'oreg_free',
-        'oreg_json_check', 'oreg_json_canonicalize'] as $function) {
+        'oreg_json_check', 'oreg_json_canonicalize', 'oreg_schema_compile', 'oreg_schema_validate',
+        'oreg_schema_free'] as $function) {
         assertTrue(preg_match('/\b' . $function . '\(/', $cdef) === 1, "the cdef declares $function");
     }
     $header = file_get_contents(repoPath('include/onderwijsregio.h'));
@@ -245,6 +405,13 @@ function test_every_function_is_bound(): void
     lib()->oreg_free(null);
     check('1');
     canonicalize('1');
+    [$status, $schema] = compileSchema('{"type":"integer"}');
+    assertSame(STATUSES['OREG_OK'], $status, 'compiling {"type":"integer"}');
+    try {
+        assertSame([STATUSES['OREG_OK'], null], validate($schema, '1'));
+    } finally {
+        lib()->oreg_schema_free($schema);
+    }
 }
 
 // --- version and status names --------------------------------------------------------------
@@ -270,7 +437,7 @@ function test_status_names(): void
 
 function test_status_name_of_unknown_codes(): void
 {
-    foreach ([1, -6, -98, -100, 2147483647, -2147483648] as $code) {
+    foreach ([2, -7, -98, -100, 2147483647, -2147483648] as $code) {
         assertSame('OREG_UNKNOWN', lib()->oreg_status_name($code), "name of $code");
     }
 }
@@ -575,6 +742,396 @@ function test_document_over_64_mib_is_limit_error(): void
     assertBothReject($json, 'OREG_ERR_LIMIT');
     assertSame(STATUSES['OREG_ERR_JSON'], check($json, MAX_DOCUMENT), 'only whitespace, within the limit');
     assertSame([STATUSES['OREG_OK'], '1'], canonicalize(substr($json, 1)), 'exactly 64 MiB');
+}
+
+// --- JSON Schema: the shared fixtures ------------------------------------------------------
+
+function test_schema_fixture_payloads(): void
+{
+    $names = payloadNames();
+    assertTrue($names !== [], 'payloads in ' . fixturesPath() . '/payloads');
+    $verdicts = expectedVerdicts(CREATE_SCHEMA);
+    $covered = array_keys($verdicts);
+    sort($covered);
+    assertSame($names, $covered, 'expected.json covers every payload');
+    withSchema(fixture(CREATE_SCHEMA), null, function (CData $schema) use ($names, $verdicts): void {
+        foreach ($names as $name) {
+            $json = fixture("payloads/$name");
+            if ($verdicts[$name]['valid']) {
+                assertValid($schema, $json);
+                continue;
+            }
+            $reported = [];
+            foreach (assertInvalid($schema, $json) as $error) {
+                $reported[$error['instanceLocation'] . ' ' . $error['keyword']] = true;
+            }
+            foreach ($verdicts[$name]['errors'] as $error) {
+                $key = $error['instanceLocation'] . ' ' . $error['keyword'];
+                assertTrue(isset($reported[$key]), "$name: expected.json's error ($key) is reported");
+            }
+        }
+    });
+}
+
+function test_schema_report_points_into_schema_and_instance(): void
+{
+    withSchema(fixture(CREATE_SCHEMA), null, function (CData $schema): void {
+        $byPlace = [];
+        foreach (assertInvalid($schema, fixture('payloads/candidate-invalid-many.json')) as $error) {
+            $byPlace[$error['instanceLocation'] . ' ' . $error['keyword']] = $error;
+        }
+        assertSame('/properties/firstName/minLength', $byPlace['/firstName minLength']['keywordLocation']);
+        $phone = $byPlace['/phone anyOf'];
+        assertSame('/properties/phone/anyOf', $phone['keywordLocation']);
+        $nested = array_column($phone['errors'], 'keywordLocation');
+        assertTrue(in_array('/properties/phone/anyOf/0/pattern', $nested, true), 'anyOf branch 0 nested');
+        assertTrue(in_array('/properties/phone/anyOf/1/type', $nested, true), 'anyOf branch 1 nested');
+        $crossedRef = $byPlace['/interactions/0/performedAt pattern'];
+        assertTrue(str_contains($crossedRef['keywordLocation'], '$ref'), 'the path crossed a $ref');
+        assertTrue(is_string($crossedRef['absoluteKeywordLocation'] ?? null), 'absoluteKeywordLocation after a $ref');
+    });
+}
+
+function test_schema_invalid_is_not_a_failure(): void
+{
+    check('[1,]');
+    $before = lib()->oreg_last_error();
+    withSchema(fixture(CREATE_SCHEMA), null, function (CData $schema): void {
+        assertInvalid($schema, fixture('payloads/candidate-invalid-many.json'));
+        assertValid($schema, fixture('payloads/candidate-valid-minimal.json'));
+    });
+    assertSame($before, lib()->oreg_last_error(), 'OREG_INVALID leaves the last error alone');
+}
+
+function test_schema_reports_are_released_with_oreg_free(): void
+{
+    withSchema(fixture(CREATE_SCHEMA), null, function (CData $schema): void {
+        $json = fixture('payloads/candidate-invalid-many.json');
+        $first = validate($schema, $json);
+        for ($i = 0; $i < 200; $i++) {
+            assertSame($first, validate($schema, $json), "round $i");
+        }
+    });
+}
+
+function test_schema_report_escapes_pointers_and_names(): void
+{
+    withSchema('{"properties":{"a/b~c":{"type":"string"}}}', null, function (CData $schema): void {
+        [$error] = assertInvalid($schema, '{"a/b~c":1}');
+        assertSame(['/a~1b~0c', '/properties/a~1b~0c/type'], [$error['instanceLocation'], $error['keywordLocation']]);
+    });
+    withSchema('{"additionalProperties":false}', null, function (CData $schema): void {
+        // the member name q"\<LF><NUL>é😀, escaped in the instance and again in the report
+        $json = '{"q\"\\\\\n\u0000\u00e9\ud83d\ude00":1}';
+        $name = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
+        assertSame(["q\"\\\n\0\u{e9}\u{1F600}" => 1], $name, 'the instance');
+        [$error] = assertInvalid($schema, $json);
+        assertSame('additionalProperties', $error['keyword']);
+        assertTrue(str_contains($error['message'], "q\"\\\n\0\u{e9}\u{1F600}"), 'the message names the property');
+    });
+}
+
+function test_schema_boolean_schemas(): void
+{
+    withSchema('true', null, function (CData $schema): void {
+        foreach (['1', 'null', '{"a":[]}'] as $json) {
+            assertValid($schema, $json);
+        }
+    });
+    withSchema('false', null, function (CData $schema): void {
+        [$error] = assertInvalid($schema, '1');
+        assertSame(['', ''], [$error['instanceLocation'], $error['keywordLocation']]);
+    });
+    withSchema('{"properties":{"a":false}}', null, function (CData $schema): void {
+        assertValid($schema, '{"b":1}');
+        [$error] = assertInvalid($schema, '{"a":1}');
+        assertSame(['/a', '/properties/a'], [$error['instanceLocation'], $error['keywordLocation']]);
+    });
+}
+
+// --- JSON Schema: options ------------------------------------------------------------------
+
+function test_schema_null_options_are_the_defaults(): void
+{
+    foreach ([null, '{}'] as $options) {
+        withSchema('{"type":"string","format":"email"}', $options, function (CData $schema): void {
+            assertValid($schema, '"a@b.nl"');
+            [$error] = assertInvalid($schema, '"not an address"'); // format asserted by default
+            assertSame(['format', '/format'], [$error['keyword'], $error['keywordLocation']]);
+        });
+    }
+}
+
+function test_schema_format_assertion_false_makes_format_an_annotation(): void
+{
+    withSchema('{"type":"string","format":"email"}', '{"formatAssertion":false}', function (CData $schema): void {
+        assertValid($schema, '"not an address"');
+        assertInvalid($schema, '12'); // other keywords still count
+    });
+    withSchema('{"format":"date"}', '{"formatAssertion":true}', function (CData $schema): void {
+        assertInvalid($schema, '"1994-02-30"');
+    });
+}
+
+function test_schema_stop_at_first_error_reports_one_error(): void
+{
+    $json = fixture('payloads/candidate-invalid-many.json');
+    withSchema(fixture(CREATE_SCHEMA), null, function (CData $schema) use ($json): void {
+        assertTrue(count(assertInvalid($schema, $json)) > 1, 'several errors without the option');
+    });
+    withSchema(fixture(CREATE_SCHEMA), '{"stopAtFirstError":true}', function (CData $schema) use ($json): void {
+        assertSame(1, count(assertInvalid($schema, $json)), 'errors with stopAtFirstError');
+        assertValid($schema, fixture('payloads/candidate-valid-full.json'));
+    });
+    withSchema('{"properties":{"a":{"type":"string"},"b":{"type":"string"}}}', '{"stopAtFirstError":true}', function (CData $schema): void {
+        assertSame(1, count(assertInvalid($schema, '{"a":1,"b":2}')), 'errors with stopAtFirstError');
+    });
+}
+
+function test_schema_bad_option_is_misuse_naming_it(): void
+{
+    $cases = [
+        '{"bogus":1}' => 'bogus',
+        '{"formatAssertion":false,"stopAtFirstEror":true}' => 'stopAtFirstEror',
+        '{"stopAtFirstError":"yes"}' => 'stopAtFirstError',
+        '{"formatAssertion":1}' => 'formatAssertion',
+        '{"formatAssertion":null}' => 'formatAssertion',
+        '{"validateSchema":"false"}' => 'validateSchema',
+        '{"defaultDraft":7}' => 'defaultDraft',
+        '{"defaultDraft":"draft99"}' => 'defaultDraft',
+        '{"resources":[]}' => 'resources',
+        '{"maxDepth":"3"}' => 'maxDepth',
+        '{"maxDepth":20000}' => 'maxDepth',
+        '{"maxDepth":0}' => 'maxDepth',
+        '{"language":"xx"}' => 'language',
+    ];
+    foreach ($cases as $options => $named) {
+        $error = assertError(compileSchema('{"type":"object"}', (string) $options)[0], 'OREG_ERR_MISUSE');
+        assertTrue(str_contains($error['message'], $named), "$options: the message names $named: {$error['message']}");
+    }
+    foreach (['[]', '"formatAssertion"', 'null'] as $options) {
+        assertError(compileSchema('{}', $options)[0], 'OREG_ERR_MISUSE');
+    }
+    assertError(compileSchema('{}', '{"formatAssertion":false,}')[0], 'OREG_ERR_JSON');
+}
+
+function test_schema_default_draft_7_reads_items_array(): void
+{
+    $json = '{"items":[{"type":"integer"},{"type":"string"}]}';
+    assertError(compileSchema($json)[0], 'OREG_ERR_SCHEMA'); // not 2020-12
+    withSchema($json, '{"defaultDraft":"draft7"}', function (CData $schema): void {
+        assertValid($schema, '[1,"a"]');
+        assertValid($schema, '[1,"a",null]'); // no additionalItems
+        $locations = array_column(assertInvalid($schema, '["a",1]'), 'keywordLocation');
+        sort($locations);
+        assertSame(['/items/0/type', '/items/1/type'], $locations);
+    });
+}
+
+function test_schema_resources_resolve_refs(): void
+{
+    $options = '{"resources":{"https://example.com/s.json":{"type":"integer"}}}';
+    withSchema('{"$ref":"https://example.com/s.json"}', $options, function (CData $schema): void {
+        assertValid($schema, '42');
+        [$error] = assertInvalid($schema, '"42"');
+        assertSame('type', $error['keyword']);
+        assertTrue(str_starts_with($error['absoluteKeywordLocation'] ?? '', 'https://example.com/s.json'),
+            'absoluteKeywordLocation in the resource: ' . json_encode($error));
+        assertInvalid($schema, '1.5');
+    });
+}
+
+function test_schema_referenced_resource_is_checked_against_its_metaschema(): void
+{
+    // A resource that $ref leads to is part of the schema: with validateSchema (the default) it
+    // must be checked like the same subschema written inline, which fails at /properties/q/title.
+    assertError(compileSchema('{"properties":{"q":{"title":12,"type":"string"}}}')[0], 'OREG_ERR_SCHEMA',
+        ['location' => '/properties/q/title']);
+    $options = '{"resources":{"https://example.com/q.json":{"title":12,"type":"string"}}}';
+    [$status, $schema] = compileSchema('{"properties":{"q":{"$ref":"https://example.com/q.json"}}}', $options);
+    lib()->oreg_schema_free($schema);
+    $error = assertError($status, 'OREG_ERR_SCHEMA');
+    assertTrue(str_contains($error['message'], 'https://example.com/q.json'), 'the message names the resource');
+}
+
+function test_schema_invalid_resource_error_names_the_resource(): void
+{
+    // "location" is a JSON Pointer into the schema; a problem inside a registered resource must
+    // say which resource it is in (as the unknown-$schema error of a resource already does).
+    $options = '{"resources":{"https://example.com/q.json":{"minLength":-1}}}';
+    [$status, $schema] = compileSchema('{"properties":{"q":{"$ref":"https://example.com/q.json"}}}', $options);
+    lib()->oreg_schema_free($schema);
+    $error = assertError($status, 'OREG_ERR_SCHEMA');
+    assertTrue(str_contains($error['message'], 'https://example.com/q.json'), 'the message names the resource: ' . json_encode($error));
+}
+
+function test_schema_max_depth_option(): void
+{
+    withSchema('{}', '{"maxDepth":3}', function (CData $schema): void {
+        assertValid($schema, '[[[1]]]');
+        assertError(validate($schema, '[[[[1]]]]')[0], 'OREG_ERR_LIMIT');
+    });
+}
+
+// --- JSON Schema: bad input ----------------------------------------------------------------
+
+function test_schema_not_json_is_json_error(): void
+{
+    assertJsonError(compileSchema('{"type":"string",}')[0], 17, 1, 18);
+    assertJsonError(compileSchema('')[0], 0, 1, 1);
+}
+
+function test_schema_invalid_schema_names_its_location(): void
+{
+    assertError(compileSchema('{"type":12}')[0], 'OREG_ERR_SCHEMA', ['location' => '/type']);
+    assertError(compileSchema('{"properties":{"a":{"minLength":-1}}}')[0], 'OREG_ERR_SCHEMA',
+        ['location' => '/properties/a/minLength']);
+}
+
+function test_schema_unknown_schema_uri_is_schema_error(): void
+{
+    $error = assertError(compileSchema('{"$schema":"https://example.com/my-draft","type":"string"}')[0], 'OREG_ERR_SCHEMA');
+    assertTrue(str_contains($error['message'], 'https://example.com/my-draft'), 'the message names the URI');
+}
+
+function test_schema_supported_schema_uris_compile(): void
+{
+    foreach (['https://json-schema.org/draft/2020-12/schema', 'http://json-schema.org/draft-07/schema#',
+        'http://json-schema.org/draft-04/schema#'] as $uri) {
+        withSchema('{"$schema":"' . $uri . '","type":"integer"}', null, function (CData $schema): void {
+            assertValid($schema, '1');
+            assertInvalid($schema, '"1"');
+        });
+    }
+}
+
+function test_schema_invalid_pattern_is_schema_error(): void
+{
+    foreach (['((', '[a-', 'a{2,1}', '(?<n>a)(?<n>b)'] as $pattern) {
+        assertError(compileSchema('{"properties":{"p":{"pattern":"' . $pattern . '"}}}')[0], 'OREG_ERR_SCHEMA',
+            ['location' => '/properties/p/pattern']);
+    }
+}
+
+function test_schema_unresolvable_ref_is_schema_error_naming_it(): void
+{
+    $error = assertError(compileSchema('{"properties":{"a":{"$ref":"https://example.com/missing.json"}}}')[0], 'OREG_ERR_SCHEMA');
+    assertTrue(str_contains($error['message'], 'https://example.com/missing.json'), 'the message names the URI: ' . $error['message']);
+    $error = assertError(compileSchema('{"$ref":"#/$defs/missing"}')[0], 'OREG_ERR_SCHEMA');
+    assertTrue(str_contains($error['message'], '/$defs/missing'), 'the message names the pointer: ' . $error['message']);
+}
+
+function test_schema_compile_null_out_is_misuse(): void
+{
+    foreach (['{}', '{"type":12}', 'nope'] as $json) {
+        assertError(lib()->oreg_schema_compile($json, strlen($json), null, null), 'OREG_ERR_MISUSE');
+    }
+}
+
+function test_schema_compile_null_json_with_length_is_misuse(): void
+{
+    assertError(compileSchema(null, null, 5)[0], 'OREG_ERR_MISUSE');
+    assertError(compileSchema(null, null, 0)[0], 'OREG_ERR_JSON'); // the empty input
+}
+
+function test_schema_validate_null_schema_is_misuse(): void
+{
+    assertError(validate(null, '1')[0], 'OREG_ERR_MISUSE');
+    assertError(lib()->oreg_schema_validate(null, '1', 1, null), 'OREG_ERR_MISUSE');
+}
+
+function test_schema_validate_null_json_with_length_is_misuse(): void
+{
+    withSchema('{}', null, function (CData $schema): void {
+        assertError(validate($schema, null, 5)[0], 'OREG_ERR_MISUSE');
+        assertJsonError(validate($schema, null, 0)[0], 0, 1, 1);
+    });
+}
+
+function test_schema_instance_not_json_is_json_error(): void
+{
+    withSchema(fixture(CREATE_SCHEMA), null, function (CData $schema): void {
+        assertJsonError(validate($schema, '{"email":"a@b.nl",}')[0], 18, 1, 19);
+        assertJsonError(lib()->oreg_schema_validate($schema, '[1,]', 4, null), 3, 1, 4);
+    });
+}
+
+function test_schema_instance_length_limits_the_input(): void
+{
+    withSchema('{"type":"array"}', null, function (CData $schema): void {
+        assertSame([STATUSES['OREG_OK'], null], validate($schema, '[1]]]]', 3), 'a PHP string, length 3');
+        $buffer = FFI::new('char[6]', false); // not NUL-terminated
+        try {
+            FFI::memcpy($buffer, '[1]]]]', 6);
+            assertSame([STATUSES['OREG_OK'], null], validate($schema, $buffer, 3));
+            assertJsonError(validate($schema, $buffer, 4)[0], 3, 1, 4);
+        } finally {
+            FFI::free($buffer);
+        }
+    });
+}
+
+function test_schema_deep_instance_is_limit_error(): void
+{
+    withSchema(fixture(CREATE_SCHEMA), null, function (CData $schema): void {
+        $json = str_repeat('[', 100000) . str_repeat(']', 100000);
+        [$status, $seconds] = timed(fn (): int => validate($schema, $json)[0]);
+        assertError($status, 'OREG_ERR_LIMIT', ['offset' => MAX_DEPTH]);
+        assertTrue($seconds < 1, "validation took $seconds s");
+    });
+    withSchema('{}', null, function (CData $schema): void {
+        assertError(validate($schema, str_repeat('[', 100000))[0], 'OREG_ERR_LIMIT');
+        assertValid($schema, str_repeat('[', MAX_DEPTH) . str_repeat(']', MAX_DEPTH));
+    });
+}
+
+function test_schema_catastrophic_pattern_is_limit_error_quickly(): void
+{
+    withSchema('{"pattern":"^(a+)+$"}', null, function (CData $schema): void {
+        assertValid($schema, '"aaaa"');
+        $json = '"' . str_repeat('a', 5000) . 'b"';
+        [$status, $seconds] = timed(fn (): int => validate($schema, $json)[0]);
+        assertError($status, 'OREG_ERR_LIMIT');
+        assertTrue($seconds < 1, "validation took $seconds s");
+        [$status, $seconds] = timed(fn (): int => verdict($schema, $json));
+        assertError($status, 'OREG_ERR_LIMIT');
+        assertTrue($seconds < 1, "validation without a report took $seconds s");
+    });
+}
+
+function test_schema_cyclic_ref_is_limit_error(): void
+{
+    withSchema(CYCLIC_SCHEMA, null, function (CData $schema): void {
+        foreach (['1', '{}', '[{"a":[]}]'] as $json) {
+            assertError(validate($schema, $json)[0], 'OREG_ERR_LIMIT');
+            assertError(verdict($schema, $json), 'OREG_ERR_LIMIT');
+        }
+    });
+}
+
+function test_schema_free_null_is_harmless(): void
+{
+    lib()->oreg_schema_free(null);
+    lib()->oreg_schema_free(lib()->cast('oreg_schema *', 0));
+}
+
+function test_schema_multiple_of_uses_exact_decimals(): void
+{
+    $cases = [
+        ['0.1', '0.3', true], ['0.1', '0.7', true], ['0.1', '3', true], ['0.1', '-1.1', true],
+        ['0.1', '0.35', false], ['0.1', '0.30000000000000004', false], ['0.01', '19.99', true],
+        ['0.25', '32.5', true], ['0.25', '32.3', false], ['1e-8', '0.00000003', true],
+    ];
+    foreach ($cases as [$multipleOf, $json, $valid]) {
+        withSchema('{"multipleOf":' . $multipleOf . '}', null, function (CData $schema) use ($json, $valid): void {
+            if ($valid) {
+                assertValid($schema, $json);
+            } else {
+                [$error] = assertInvalid($schema, $json);
+                assertSame('multipleOf', $error['keyword']);
+            }
+        });
+    }
 }
 
 // --- main ----------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ every exported function of include/onderwijsregio.h, checking results, statuses 
 oreg_last_error().
 
 The library comes from $ONDERWIJSREGIO_LIB, by default dist/lib/libonderwijsregio.so of this
-repository (run `make dist` first).
+repository (run `make dist` first). The schema tests read the shared fixtures from
+$ONDERWIJSREGIO_FIXTURES, by default ../shared/fixtures next to this repository.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 LIB_PATH = Path(os.environ.get("ONDERWIJSREGIO_LIB") or REPO / "dist/lib/libonderwijsregio.so")
+FIXTURES = Path(os.environ.get("ONDERWIJSREGIO_FIXTURES") or REPO.parent / "shared/fixtures")
 HEADER_PATH = REPO / "include/onderwijsregio.h"
 
 VERSION = "0.1.0"
@@ -38,11 +40,13 @@ SIZE_MAX = 2**64 - 1
 
 class Status(IntEnum):
     OREG_OK = 0
+    OREG_INVALID = 1
     OREG_ERR_MISUSE = -1
     OREG_ERR_NOMEM = -2
     OREG_ERR_JSON = -3
     OREG_ERR_LIMIT = -4
     OREG_ERR_RANGE = -5
+    OREG_ERR_SCHEMA = -6
     OREG_ERR_INTERNAL = -99
 
 
@@ -65,6 +69,16 @@ PROTOTYPES: dict[str, tuple[list[Any], Any]] = {
         [ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p)],
         ctypes.c_int,
     ),
+    # oreg_schema * is opaque: a c_void_p handle.
+    "oreg_schema_compile": (
+        [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)],
+        ctypes.c_int,
+    ),
+    "oreg_schema_validate": (
+        [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p)],
+        ctypes.c_int,
+    ),
+    "oreg_schema_free": ([ctypes.c_void_p], None),
 }
 
 
@@ -272,7 +286,7 @@ def test_status_name(lib: ctypes.CDLL, status: Status) -> None:
     assert lib.oreg_status_name(status) == status.name.encode()
 
 
-@pytest.mark.parametrize("code", [1, -6, -98, -100, 2**31 - 1, -(2**31)])
+@pytest.mark.parametrize("code", [2, -7, -98, -100, 2**31 - 1, -(2**31)])
 def test_status_name_of_unknown_code(lib: ctypes.CDLL, code: int) -> None:
     assert lib.oreg_status_name(code) == b"OREG_UNKNOWN"
 
@@ -665,3 +679,518 @@ def test_document_over_64_mib_is_limit_error(lib: ctypes.CDLL) -> None:
     both_reject(lib, document, Status.OREG_ERR_LIMIT)
     assert check(lib, document, MAX_DOCUMENT) == Status.OREG_ERR_JSON  # only whitespace, but within the limit
     assert canonicalize(lib, document[1:]) == (Status.OREG_OK, b"1")  # exactly 64 MiB
+
+
+# --- JSON Schema: helpers ------------------------------------------------------------------
+
+CREATE_SCHEMA = "schema/candidate-create.schema.json"
+ERROR_MEMBERS = ("instanceLocation", "keywordLocation", "keyword", "message")
+CYCLIC_SCHEMA = b'{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}'
+SENTINEL = 0xDEADBEEF
+
+
+def fixture(relative: str) -> bytes:
+    path = FIXTURES / relative
+    if not path.exists():
+        pytest.fail(f"{path} does not exist: set ONDERWIJSREGIO_FIXTURES to the shared fixtures")
+    return path.read_bytes()
+
+
+def expected_verdicts(schema: str) -> dict[str, dict[str, Any]]:
+    """payloads/expected.json for one schema: payload file name -> its entry."""
+    entries = json.loads(fixture("payloads/expected.json"))
+    return {Path(entry["payload"]).name: entry for entry in entries if entry["schema"] == schema}
+
+
+def payload_names() -> list[str]:
+    directory = FIXTURES / "payloads"
+    return sorted(path.name for path in directory.glob("*.json") if path.name != "expected.json") if directory.is_dir() else []
+
+
+def compile_schema(
+    lib: ctypes.CDLL, schema: bytes | None, options: bytes | None = None, length: int | None = None
+) -> tuple[int, int | None]:
+    """Calls oreg_schema_compile; returns (status, handle or None). The caller frees the handle.
+
+    The out-parameter starts as a non-NULL sentinel to prove the library resets it on failure.
+    """
+    out = ctypes.c_void_p(SENTINEL)
+    status = lib.oreg_schema_compile(schema, len(schema or b"") if length is None else length, options, ctypes.byref(out))
+    if status != Status.OREG_OK:
+        assert out.value is None, f"out is {out.value:#x} after status {status}, not NULL"
+        return status, None
+    assert out.value is not None, "OREG_OK but out is NULL"
+    return status, out.value
+
+
+@contextmanager
+def compiled(lib: ctypes.CDLL, schema: bytes, options: bytes | None = None) -> Iterator[int]:
+    status, handle = compile_schema(lib, schema, options)
+    assert status == Status.OREG_OK, f"{schema[:80]!r} {options!r}: {Status(status).name} {last_error(lib)}"
+    try:
+        yield handle
+    finally:
+        lib.oreg_schema_free(handle)
+
+
+def validate(
+    lib: ctypes.CDLL, schema: int | None, instance: bytes | None, length: int | None = None
+) -> tuple[int, dict[str, Any] | None]:
+    """Calls oreg_schema_validate with a report; returns (status, parsed report or None).
+
+    The report starts as a non-NULL sentinel: it must be NULL afterwards unless the status is
+    OREG_INVALID, and then it is a NUL-terminated JSON document, released here with oreg_free.
+    """
+    report = ctypes.c_void_p(SENTINEL)
+    status = lib.oreg_schema_validate(schema, instance, len(instance or b"") if length is None else length, ctypes.byref(report))
+    if status != Status.OREG_INVALID:
+        assert report.value is None, f"report is {report.value:#x} after status {status}, not NULL"
+        return status, None
+    assert report.value is not None, "OREG_INVALID but the report is NULL"
+    try:
+        text = ctypes.string_at(report.value)
+    finally:
+        lib.oreg_free(report)
+    return status, json.loads(text.decode("utf-8"))
+
+
+def verdict(lib: ctypes.CDLL, schema: int, instance: bytes) -> int:
+    """oreg_schema_validate without a report (out_report NULL)."""
+    return lib.oreg_schema_validate(schema, instance, len(instance), None)
+
+
+def assert_valid(lib: ctypes.CDLL, schema: int, instance: bytes) -> None:
+    status, report = validate(lib, schema, instance)
+    assert status == Status.OREG_OK, f"{instance[:80]!r}: {Status(status).name} {report or last_error(lib)}"
+    assert verdict(lib, schema, instance) == Status.OREG_OK
+
+
+def assert_error_shape(error: Any, where: str) -> None:
+    assert isinstance(error, dict), where
+    for member in ERROR_MEMBERS:
+        assert isinstance(error.get(member), str), f"{where}: {member} is not a string: {error}"
+    assert error["message"], f"{where}: empty message"
+    for member in ("instanceLocation", "keywordLocation"):  # JSON Pointers
+        assert error[member] == "" or error[member].startswith("/"), f"{where}: {member}: {error}"
+    if error["keyword"] != "false":  # the schema false fails at its own location
+        assert error["keywordLocation"].endswith("/" + error["keyword"]), f"{where}: keyword not at keywordLocation: {error}"
+    if "absoluteKeywordLocation" in error:
+        assert isinstance(error["absoluteKeywordLocation"], str), where
+    for index, nested in enumerate(error.get("errors", [])):
+        assert_error_shape(nested, f"{where}/errors/{index}")
+
+
+def assert_invalid(lib: ctypes.CDLL, schema: int, instance: bytes) -> list[dict[str, Any]]:
+    """Asserts OREG_INVALID with a well-formed report (and without one); returns its errors."""
+    status, report = validate(lib, schema, instance)
+    assert status == Status.OREG_INVALID, f"{instance[:80]!r}: {Status(status).name} {last_error(lib)}"
+    assert report is not None
+    assert set(report) == {"valid", "errors"}, report
+    assert report["valid"] is False
+    assert isinstance(report["errors"], list) and report["errors"], report
+    for index, error in enumerate(report["errors"]):
+        assert_error_shape(error, f"errors/{index}")
+    assert verdict(lib, schema, instance) == Status.OREG_INVALID
+    return report["errors"]
+
+
+@pytest.fixture(scope="module")
+def candidate_schema(lib: ctypes.CDLL) -> Iterator[int]:
+    with compiled(lib, fixture(CREATE_SCHEMA)) as handle:
+        yield handle
+
+
+# --- JSON Schema: the shared fixtures ------------------------------------------------------
+
+
+def test_fixture_payloads_all_have_expectations() -> None:
+    names = payload_names()
+    assert names, f"no payloads in {FIXTURES / 'payloads'}"
+    assert sorted(expected_verdicts(CREATE_SCHEMA)) == names
+
+
+@pytest.mark.parametrize("payload", payload_names())
+def test_fixture_payload(lib: ctypes.CDLL, candidate_schema: int, payload: str) -> None:
+    expected = expected_verdicts(CREATE_SCHEMA)[payload]
+    instance = fixture(f"payloads/{payload}")
+    if expected["valid"]:
+        assert_valid(lib, candidate_schema, instance)
+        return
+    errors = assert_invalid(lib, candidate_schema, instance)
+    reported = {(error["instanceLocation"], error["keyword"]) for error in errors}
+    missing = {(error["instanceLocation"], error["keyword"]) for error in expected["errors"]} - reported
+    assert missing == set(), f"top-level errors of expected.json not reported: {sorted(missing)}"
+
+
+def test_report_points_into_schema_and_instance(lib: ctypes.CDLL, candidate_schema: int) -> None:
+    errors = assert_invalid(lib, candidate_schema, fixture("payloads/candidate-invalid-many.json"))
+    by_place = {(error["instanceLocation"], error["keyword"]): error for error in errors}
+    assert by_place[("/firstName", "minLength")]["keywordLocation"] == "/properties/firstName/minLength"
+    phone = by_place[("/phone", "anyOf")]
+    assert phone["keywordLocation"] == "/properties/phone/anyOf"
+    assert {nested["keywordLocation"] for nested in phone["errors"]} >= {
+        "/properties/phone/anyOf/0/pattern", "/properties/phone/anyOf/1/type"}
+    crossed_ref = by_place[("/interactions/0/performedAt", "pattern")]
+    assert "$ref" in crossed_ref["keywordLocation"]
+    assert isinstance(crossed_ref.get("absoluteKeywordLocation"), str)
+
+
+def test_report_escapes_pointers_and_names(lib: ctypes.CDLL) -> None:
+    with compiled(lib, b'{"properties":{"a/b~c":{"type":"string"}}}') as handle:
+        [error] = assert_invalid(lib, handle, b'{"a/b~c":1}')
+        assert (error["instanceLocation"], error["keywordLocation"]) == ("/a~1b~0c", "/properties/a~1b~0c/type")
+    with compiled(lib, b'{"additionalProperties":false}') as handle:
+        # the member name q"\<LF><NUL>é😀, escaped in the instance and again in the report
+        instance = b'{"q\\"\\\\\\n\\u0000\\u00e9\\ud83d\\ude00":1}'
+        assert json.loads(instance) == {'q"\\\n\0é\U0001f600': 1}
+        [error] = assert_invalid(lib, handle, instance)
+        assert error["keyword"] == "additionalProperties"
+        assert 'q"\\\n\0é\U0001f600' in error["message"], error
+
+
+def test_boolean_schemas(lib: ctypes.CDLL) -> None:
+    with compiled(lib, b"true") as handle:
+        for instance in (b"1", b"null", b'{"a":[]}'):
+            assert_valid(lib, handle, instance)
+    with compiled(lib, b"false") as handle:
+        [error] = assert_invalid(lib, handle, b"1")
+        assert (error["instanceLocation"], error["keywordLocation"]) == ("", "")
+    with compiled(lib, b'{"properties":{"a":false}}') as handle:
+        assert_valid(lib, handle, b'{"b":1}')
+        [error] = assert_invalid(lib, handle, b'{"a":1}')
+        assert (error["instanceLocation"], error["keywordLocation"]) == ("/a", "/properties/a")
+
+
+def test_invalid_is_not_a_failure(lib: ctypes.CDLL, candidate_schema: int) -> None:
+    """OREG_INVALID is positive, not a failure: oreg_last_error() stays as it was."""
+    check(lib, b"[1,]")
+    before = lib.oreg_last_error()
+    assert_invalid(lib, candidate_schema, fixture("payloads/candidate-invalid-many.json"))
+    assert_valid(lib, candidate_schema, fixture("payloads/candidate-valid-minimal.json"))
+    assert lib.oreg_last_error() == before
+
+
+def test_reports_are_released_with_oreg_free(lib: ctypes.CDLL, candidate_schema: int) -> None:
+    instance = fixture("payloads/candidate-invalid-many.json")
+    first = validate(lib, candidate_schema, instance)
+    for _ in range(200):
+        assert validate(lib, candidate_schema, instance) == first  # deterministic, and freed each time
+
+
+# --- JSON Schema: options ------------------------------------------------------------------
+
+
+def test_null_options_are_the_defaults(lib: ctypes.CDLL) -> None:
+    schema = b'{"type":"string","format":"email"}'
+    for options in (None, b"{}"):
+        with compiled(lib, schema, options) as handle:
+            assert_valid(lib, handle, b'"a@b.nl"')
+            [error] = assert_invalid(lib, handle, b'"not an address"')  # format asserted by default
+            assert (error["keyword"], error["keywordLocation"]) == ("format", "/format")
+
+
+def test_format_assertion_false_makes_format_an_annotation(lib: ctypes.CDLL) -> None:
+    with compiled(lib, b'{"type":"string","format":"email"}', b'{"formatAssertion":false}') as handle:
+        assert_valid(lib, handle, b'"not an address"')
+        assert_invalid(lib, handle, b"12")  # other keywords still count
+    with compiled(lib, b'{"format":"date"}', b'{"formatAssertion":true}') as handle:
+        assert_invalid(lib, handle, b'"1994-02-30"')
+
+
+def test_stop_at_first_error_reports_one_error(lib: ctypes.CDLL) -> None:
+    schema, instance = fixture(CREATE_SCHEMA), fixture("payloads/candidate-invalid-many.json")
+    with compiled(lib, schema) as handle:
+        assert len(assert_invalid(lib, handle, instance)) > 1
+    with compiled(lib, schema, b'{"stopAtFirstError":true}') as handle:
+        assert len(assert_invalid(lib, handle, instance)) == 1
+        assert_valid(lib, handle, fixture("payloads/candidate-valid-full.json"))
+    with compiled(lib, b'{"properties":{"a":{"type":"string"},"b":{"type":"string"}}}', b'{"stopAtFirstError":true}') as handle:
+        assert len(assert_invalid(lib, handle, b'{"a":1,"b":2}')) == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (b'{"bogus":1}', "bogus"),
+        (b'{"formatAssertion":false,"stopAtFirstEror":true}', "stopAtFirstEror"),
+        (b'{"stopAtFirstError":"yes"}', "stopAtFirstError"),
+        (b'{"formatAssertion":1}', "formatAssertion"),
+        (b'{"formatAssertion":null}', "formatAssertion"),
+        (b'{"validateSchema":"false"}', "validateSchema"),
+        (b'{"defaultDraft":7}', "defaultDraft"),
+        (b'{"defaultDraft":"draft99"}', "defaultDraft"),
+        (b'{"resources":[]}', "resources"),
+        (b'{"maxDepth":"3"}', "maxDepth"),
+        (b'{"maxDepth":20000}', "maxDepth"),
+        (b'{"maxDepth":0}', "maxDepth"),
+        (b'{"language":"xx"}', "language"),
+    ],
+)
+def test_bad_option_is_misuse_naming_it(lib: ctypes.CDLL, options: bytes, named: str) -> None:
+    status, _ = compile_schema(lib, b'{"type":"object"}', options)
+    error = assert_error(lib, status, Status.OREG_ERR_MISUSE)
+    assert named in error["message"], error
+
+
+@pytest.mark.parametrize("options", [b"[]", b'"formatAssertion"', b"null"])
+def test_options_not_an_object_is_misuse(lib: ctypes.CDLL, options: bytes) -> None:
+    assert_error(lib, compile_schema(lib, b"{}", options)[0], Status.OREG_ERR_MISUSE)
+
+
+def test_options_not_json_is_json_error(lib: ctypes.CDLL) -> None:
+    assert_error(lib, compile_schema(lib, b"{}", b'{"formatAssertion":false,}')[0], Status.OREG_ERR_JSON)
+
+
+def test_default_draft_7_reads_items_array(lib: ctypes.CDLL) -> None:
+    schema = b'{"items":[{"type":"integer"},{"type":"string"}]}'
+    assert_error(lib, compile_schema(lib, schema)[0], Status.OREG_ERR_SCHEMA)  # not 2020-12
+    with compiled(lib, schema, b'{"defaultDraft":"draft7"}') as handle:
+        assert_valid(lib, handle, b'[1,"a"]')
+        assert_valid(lib, handle, b'[1,"a",null]')  # no additionalItems
+        errors = assert_invalid(lib, handle, b'["a",1]')
+        assert {error["keywordLocation"] for error in errors} == {"/items/0/type", "/items/1/type"}
+
+
+def test_resources_resolve_refs(lib: ctypes.CDLL) -> None:
+    options = b'{"resources":{"https://example.com/s.json":{"type":"integer"}}}'
+    with compiled(lib, b'{"$ref":"https://example.com/s.json"}', options) as handle:
+        assert_valid(lib, handle, b"42")
+        [error] = assert_invalid(lib, handle, b'"42"')
+        assert error["keyword"] == "type"
+        assert error["absoluteKeywordLocation"].startswith("https://example.com/s.json")
+        assert_invalid(lib, handle, b"1.5")
+
+
+def test_referenced_resource_is_checked_against_its_metaschema(lib: ctypes.CDLL) -> None:
+    """A resource that $ref leads to is part of the schema: with validateSchema (the default) it
+    must be checked like the same subschema written inline, which fails at /properties/q/title."""
+    inline = b'{"properties":{"q":{"title":12,"type":"string"}}}'
+    assert_error(lib, compile_schema(lib, inline)[0], Status.OREG_ERR_SCHEMA, location="/properties/q/title")
+    options = b'{"resources":{"https://example.com/q.json":{"title":12,"type":"string"}}}'
+    status, handle = compile_schema(lib, b'{"properties":{"q":{"$ref":"https://example.com/q.json"}}}', options)
+    lib.oreg_schema_free(handle)
+    error = assert_error(lib, status, Status.OREG_ERR_SCHEMA)
+    assert "https://example.com/q.json" in error["message"], error
+
+
+def test_invalid_resource_error_names_the_resource(lib: ctypes.CDLL) -> None:
+    """"location" is a JSON Pointer into the schema; a problem inside a registered resource must
+    say which resource it is in (as the unknown-$schema error of a resource already does)."""
+    options = b'{"resources":{"https://example.com/q.json":{"minLength":-1}}}'
+    status, handle = compile_schema(lib, b'{"properties":{"q":{"$ref":"https://example.com/q.json"}}}', options)
+    lib.oreg_schema_free(handle)
+    error = assert_error(lib, status, Status.OREG_ERR_SCHEMA)
+    assert "https://example.com/q.json" in error["message"], error
+
+
+def test_max_depth_option(lib: ctypes.CDLL) -> None:
+    with compiled(lib, b"{}", b'{"maxDepth":3}') as handle:
+        assert_valid(lib, handle, b"[[[1]]]")
+        assert_error(lib, validate(lib, handle, b"[[[[1]]]]")[0], Status.OREG_ERR_LIMIT)
+
+
+# --- JSON Schema: bad input ----------------------------------------------------------------
+
+
+def test_schema_not_json_is_json_error(lib: ctypes.CDLL) -> None:
+    assert_json_error(lib, compile_schema(lib, b'{"type":"string",}')[0], offset=17, line=1, column=18)
+    assert_json_error(lib, compile_schema(lib, b"")[0], offset=0, line=1, column=1)
+
+
+def test_invalid_schema_names_its_location(lib: ctypes.CDLL) -> None:
+    assert_error(lib, compile_schema(lib, b'{"type":12}')[0], Status.OREG_ERR_SCHEMA, location="/type")
+    assert_error(lib, compile_schema(lib, b'{"properties":{"a":{"minLength":-1}}}')[0], Status.OREG_ERR_SCHEMA,
+                 location="/properties/a/minLength")
+
+
+def test_unknown_schema_uri_is_schema_error(lib: ctypes.CDLL) -> None:
+    status, _ = compile_schema(lib, b'{"$schema":"https://example.com/my-draft","type":"string"}')
+    error = assert_error(lib, status, Status.OREG_ERR_SCHEMA)
+    assert "https://example.com/my-draft" in error["message"]
+
+
+def test_supported_schema_uris_compile(lib: ctypes.CDLL) -> None:
+    for uri in (b"https://json-schema.org/draft/2020-12/schema", b"http://json-schema.org/draft-07/schema#",
+                b"http://json-schema.org/draft-04/schema#"):
+        with compiled(lib, b'{"$schema":"' + uri + b'","type":"integer"}') as handle:
+            assert_valid(lib, handle, b"1")
+            assert_invalid(lib, handle, b'"1"')
+
+
+@pytest.mark.parametrize("pattern", [b"((", b"[a-", b"a{2,1}", b"(?<n>a)(?<n>b)"])
+def test_invalid_pattern_is_schema_error(lib: ctypes.CDLL, pattern: bytes) -> None:
+    status, _ = compile_schema(lib, b'{"properties":{"p":{"pattern":"' + pattern + b'"}}}')
+    assert_error(lib, status, Status.OREG_ERR_SCHEMA, location="/properties/p/pattern")
+
+
+def test_unresolvable_ref_is_schema_error_naming_it(lib: ctypes.CDLL) -> None:
+    status, _ = compile_schema(lib, b'{"properties":{"a":{"$ref":"https://example.com/missing.json"}}}')
+    error = assert_error(lib, status, Status.OREG_ERR_SCHEMA)
+    assert "https://example.com/missing.json" in error["message"], error
+    status, _ = compile_schema(lib, b'{"$ref":"#/$defs/missing"}')
+    error = assert_error(lib, status, Status.OREG_ERR_SCHEMA)
+    assert "/$defs/missing" in error["message"], error
+
+
+def test_compile_null_out_is_misuse(lib: ctypes.CDLL) -> None:
+    for schema in (b"{}", b'{"type":12}', b"nope"):
+        assert_error(lib, lib.oreg_schema_compile(schema, len(schema), None, None), Status.OREG_ERR_MISUSE)
+
+
+def test_compile_null_json_with_length_is_misuse(lib: ctypes.CDLL) -> None:
+    assert_error(lib, compile_schema(lib, None, length=5)[0], Status.OREG_ERR_MISUSE)
+    assert_error(lib, compile_schema(lib, None, length=0)[0], Status.OREG_ERR_JSON)  # the empty input
+
+
+def test_validate_null_schema_is_misuse(lib: ctypes.CDLL) -> None:
+    assert_error(lib, validate(lib, None, b"1")[0], Status.OREG_ERR_MISUSE)
+    assert_error(lib, lib.oreg_schema_validate(None, b"1", 1, None), Status.OREG_ERR_MISUSE)
+
+
+def test_validate_null_json_with_length_is_misuse(lib: ctypes.CDLL, candidate_schema: int) -> None:
+    assert_error(lib, validate(lib, candidate_schema, None, 5)[0], Status.OREG_ERR_MISUSE)
+    assert_json_error(lib, validate(lib, candidate_schema, None, 0)[0], offset=0, line=1, column=1)
+
+
+def test_instance_not_json_is_json_error(lib: ctypes.CDLL, candidate_schema: int) -> None:
+    assert_json_error(lib, validate(lib, candidate_schema, b'{"email":"a@b.nl",}')[0], offset=18, line=1, column=19)
+    assert_json_error(lib, lib.oreg_schema_validate(candidate_schema, b"[1,]", 4, None), offset=3, line=1, column=4)
+
+
+def test_instance_length_limits_the_input(lib: ctypes.CDLL) -> None:
+    with compiled(lib, b'{"type":"array"}') as handle:
+        buffer = ctypes.create_string_buffer(b"[1]]]]", 6)
+        assert validate(lib, handle, buffer, 3) == (Status.OREG_OK, None)
+        with guarded_buffer(b"[1,2]") as pointer:
+            assert validate(lib, handle, pointer, 5) == (Status.OREG_OK, None)
+
+
+def test_deep_instance_is_limit_error(lib: ctypes.CDLL, candidate_schema: int) -> None:
+    document = b"[" * 100000 + b"]" * 100000
+    status, seconds = timed(lambda: validate(lib, candidate_schema, document)[0])
+    assert_error(lib, status, Status.OREG_ERR_LIMIT, offset=MAX_DEPTH)
+    assert seconds < 1
+    with compiled(lib, b"{}") as handle:
+        assert_error(lib, validate(lib, handle, b"[" * 100000)[0], Status.OREG_ERR_LIMIT)
+        assert_valid(lib, handle, b"[" * MAX_DEPTH + b"]" * MAX_DEPTH)
+
+
+def test_catastrophic_pattern_is_limit_error_quickly(lib: ctypes.CDLL) -> None:
+    with compiled(lib, b'{"pattern":"^(a+)+$"}') as handle:
+        assert_valid(lib, handle, b'"aaaa"')
+        status, seconds = timed(lambda: validate(lib, handle, b'"' + b"a" * 5000 + b'b"')[0])
+        assert_error(lib, status, Status.OREG_ERR_LIMIT)
+        assert seconds < 1, f"took {seconds:.2f} s"
+        status, seconds = timed(lambda: verdict(lib, handle, b'"' + b"a" * 5000 + b'b"'))
+        assert_error(lib, status, Status.OREG_ERR_LIMIT)
+        assert seconds < 1, f"took {seconds:.2f} s without a report"
+
+
+@pytest.mark.parametrize("instance", [b"1", b"{}", b'[{"a":[]}]'])
+def test_cyclic_ref_is_limit_error(lib: ctypes.CDLL, instance: bytes) -> None:
+    with compiled(lib, CYCLIC_SCHEMA) as handle:
+        assert_error(lib, validate(lib, handle, instance)[0], Status.OREG_ERR_LIMIT)
+        assert_error(lib, verdict(lib, handle, instance), Status.OREG_ERR_LIMIT)
+
+
+def test_cyclic_ref_on_a_small_stack_is_limit_error(lib: ctypes.CDLL) -> None:
+    """A thread with a 256 KiB stack: the library must stop before the stack runs out."""
+    with compiled(lib, CYCLIC_SCHEMA) as handle:
+        previous = threading.stack_size(256 * 1024)
+        try:
+            status, error = in_thread(lambda: (verdict(lib, handle, b"1"), last_error(lib)))
+        finally:
+            threading.stack_size(previous)
+    assert status == Status.OREG_ERR_LIMIT, error
+    assert error["name"] == "OREG_ERR_LIMIT"
+
+
+def test_schema_free_null_is_harmless(lib: ctypes.CDLL) -> None:
+    lib.oreg_schema_free(None)
+    lib.oreg_schema_free(ctypes.c_void_p())
+
+
+@pytest.mark.parametrize(
+    ("multiple_of", "instance", "valid"),
+    [
+        (b"0.1", b"0.3", True),
+        (b"0.1", b"0.7", True),
+        (b"0.1", b"3", True),
+        (b"0.1", b"-1.1", True),
+        (b"0.1", b"0.35", False),
+        (b"0.1", b"0.30000000000000004", False),
+        (b"0.01", b"19.99", True),
+        (b"0.25", b"32.5", True),
+        (b"0.25", b"32.3", False),
+        (b"1e-8", b"0.00000003", True),
+    ],
+)
+def test_multiple_of_uses_exact_decimals(lib: ctypes.CDLL, multiple_of: bytes, instance: bytes, valid: bool) -> None:
+    with compiled(lib, b'{"multipleOf":' + multiple_of + b"}") as handle:
+        if valid:
+            assert_valid(lib, handle, instance)
+        else:
+            [error] = assert_invalid(lib, handle, instance)
+            assert error["keyword"] == "multipleOf"
+
+
+# --- JSON Schema: threads ------------------------------------------------------------------
+
+
+def test_one_schema_shared_by_threads(lib: ctypes.CDLL, candidate_schema: int) -> None:
+    thread_count, rounds = 8, 100
+    valid = fixture("payloads/candidate-valid-full.json")
+    invalid = fixture("payloads/candidate-invalid-many.json")
+    _, reference = validate(lib, candidate_schema, invalid)
+    assert reference is not None
+    barrier = threading.Barrier(thread_count)
+    problems: list[str] = []
+
+    def worker(index: int) -> None:
+        broken = b" " * index + b"}"  # not JSON at byte `index`
+        barrier.wait()
+        for round_ in range(rounds):
+            status, _ = validate(lib, candidate_schema, broken)
+            if status != Status.OREG_ERR_JSON:
+                problems.append(f"thread {index} round {round_}: broken gave {status}")
+            if validate(lib, candidate_schema, valid) != (Status.OREG_OK, None):
+                problems.append(f"thread {index} round {round_}: valid payload rejected")
+            if validate(lib, candidate_schema, invalid) != (Status.OREG_INVALID, reference):
+                problems.append(f"thread {index} round {round_}: report differs")
+            if verdict(lib, candidate_schema, invalid) != Status.OREG_INVALID:
+                problems.append(f"thread {index} round {round_}: verdict without report differs")
+            error = last_error(lib)
+            if (error["name"], error.get("offset")) != ("OREG_ERR_JSON", index):
+                problems.append(f"thread {index} round {round_}: last error {error}")
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(thread_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems[:10] == []
+
+
+def test_schemas_compiled_and_freed_by_threads(lib: ctypes.CDLL) -> None:
+    schema = fixture(CREATE_SCHEMA)
+    valid = fixture("payloads/candidate-valid-minimal.json")
+    problems: list[str] = []
+
+    def worker(index: int) -> None:
+        for _ in range(10):
+            status, handle = compile_schema(lib, schema, b'{"stopAtFirstError":true}' if index % 2 else None)
+            if status != Status.OREG_OK:
+                problems.append(f"thread {index}: compile gave {status}")
+                return
+            try:
+                if validate(lib, handle, valid) != (Status.OREG_OK, None):
+                    problems.append(f"thread {index}: valid payload rejected")
+            finally:
+                lib.oreg_schema_free(handle)
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems == []
