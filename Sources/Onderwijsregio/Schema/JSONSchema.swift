@@ -4,6 +4,8 @@ public final class JSONSchema: Sendable {
     let root: SchemaNode
     /// Owns every node of the graph, whose edges do not retain.
     let nodes: [SchemaNode]
+    /// Whether any `$dynamicRef` can be reached: only then is the dynamic scope kept.
+    let usesDynamicReferences: Bool
     public let draft: SchemaDraft
     public let options: SchemaOptions
 
@@ -21,6 +23,9 @@ public final class JSONSchema: Sendable {
         }
         self.root = try compiler.compile(root: schema)
         self.nodes = compiler.compiledNodes
+        self.usesDynamicReferences = nodes.contains { node in
+            node.keywords.contains { if case .dynamicReference = $0.kind { return true } else { return false } }
+        }
         self.draft = draft
         self.options = options
     }
@@ -44,12 +49,12 @@ public final class JSONSchema: Sendable {
     /// `stopAtFirstError`). Throws only when validation cannot finish: a regular expression that
     /// exceeds its backtracking limit, or a cyclic `$ref` that never consumes the instance.
     public func validate(_ instance: JSONValue) throws(SchemaEvaluationError) -> SchemaValidationResult {
-        var fast = SchemaEvaluator(collecting: false, stopAtFirstError: true)
+        var fast = SchemaEvaluator(collecting: false, stopAtFirstError: true, tracksDynamicScope: usesDynamicReferences)
         var none: EvaluatedSet? = nil
         let valid = fast.evaluate(root, instance, evaluated: &none)
         if let abort = fast.abort { throw Self.describe(abort) }
         if valid { return SchemaValidationResult(errors: []) }
-        var collecting = SchemaEvaluator(collecting: true, stopAtFirstError: options.stopAtFirstError)
+        var collecting = SchemaEvaluator(collecting: true, stopAtFirstError: options.stopAtFirstError, tracksDynamicScope: usesDynamicReferences)
         _ = collecting.evaluate(root, instance, evaluated: &none)
         if let abort = collecting.abort { throw Self.describe(abort) }
         return SchemaValidationResult(errors: collecting.errors)
@@ -57,7 +62,7 @@ public final class JSONSchema: Sendable {
 
     /// Only whether `instance` is valid: the fastest check.
     public func isValid(_ instance: JSONValue) throws(SchemaEvaluationError) -> Bool {
-        var fast = SchemaEvaluator(collecting: false, stopAtFirstError: true)
+        var fast = SchemaEvaluator(collecting: false, stopAtFirstError: true, tracksDynamicScope: usesDynamicReferences)
         var none: EvaluatedSet? = nil
         let valid = fast.evaluate(root, instance, evaluated: &none)
         if let abort = fast.abort { throw Self.describe(abort) }

@@ -11,6 +11,8 @@ struct SchemaEvaluator {
 
     let collecting: Bool
     let stopAtFirstError: Bool
+    let tracksDynamicScope: Bool
+    private let stackFloor = StackGuard.currentFloor()
     private(set) var errors: [SchemaValidationError] = []
     private(set) var abort: Abort?
     private var instancePath: [String] = []
@@ -23,9 +25,10 @@ struct SchemaEvaluator {
     /// Nested evaluations beyond this are a cyclic reference that never consumes the instance.
     static let depthLimit = 10_000
 
-    init(collecting: Bool, stopAtFirstError: Bool) {
+    init(collecting: Bool, stopAtFirstError: Bool, tracksDynamicScope: Bool) {
         self.collecting = collecting
         self.stopAtFirstError = stopAtFirstError
+        self.tracksDynamicScope = tracksDynamicScope
     }
 
     // MARK: - Nodes
@@ -44,20 +47,22 @@ struct SchemaEvaluator {
             abort = .recursion(limit: Self.depthLimit)
             return false
         }
-        if !StackGuard.hasRoom() {
+        if !StackGuard.hasRoom(above: stackFloor) {
             abort = .stackExhausted
             return false
         }
-        let enteredResource = dynamicScope.last !== node.resource
+        // The dynamic scope matters only to $dynamicRef; schemas without one skip the bookkeeping.
+        let enteredResource = tracksDynamicScope && dynamicScope.last !== node.resource
         if enteredResource { dynamicScope.append(node.resource) }
         defer { if enteredResource { dynamicScope.removeLast() } }
 
         var local: EvaluatedSet? = (node.tracksEvaluation || evaluated != nil) ? EvaluatedSet() : nil
         var valid = true
-        let keywords = node.keywords
+        let keywords = node.keywordRefs
         for i in keywords.indices {
-            if collecting { keywordPath.append(keywords[i].name) }
-            let passed = check(keywords[i], of: node, instance, evaluated: &local)
+            let keyword = keywords[i].keyword
+            if collecting { keywordPath.append(keyword.name) }
+            let passed = check(keyword, of: node, instance, evaluated: &local)
             if collecting { keywordPath.removeLast() }
             if !passed {
                 valid = false
@@ -88,8 +93,14 @@ struct SchemaEvaluator {
     }
 
     /// Evaluates a subschema one step further along the keyword path (and the instance path).
-    private mutating func descend(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep = .here, evaluated: inout EvaluatedSet?) -> Bool {
+    /// Inlined so that the fast path never even builds the step values.
+    @inline(__always)
+    private mutating func descend(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here, evaluated: inout EvaluatedSet?) -> Bool {
         guard collecting else { return evaluate(node, instance, evaluated: &evaluated) }
+        return descendCollecting(node, instance, schemaStep(), instanceStep(), evaluated: &evaluated)
+    }
+
+    private mutating func descendCollecting(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep, evaluated: inout EvaluatedSet?) -> Bool {
         let keywordDepth = keywordPath.count
         var renamedFrom: String?
         switch schemaStep {
@@ -122,26 +133,29 @@ struct SchemaEvaluator {
         return valid
     }
 
-    private mutating func descend(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep = .here) -> Bool {
+    @inline(__always)
+    private mutating func descend(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here) -> Bool {
         var none: EvaluatedSet? = nil
-        return descend(node, instance, schemaStep, instanceStep, evaluated: &none)
+        return descend(node, instance, schemaStep(), instanceStep(), evaluated: &none)
     }
 
     /// Like `descend`, but the subschema's errors are handed back instead of reported: the
     /// branches of anyOf/oneOf, `not`, `if` and `contains` decide what counts as an error.
-    private mutating func descendQuietly(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep = .here, evaluated: inout EvaluatedSet?) -> (Bool, [SchemaValidationError]) {
-        guard collecting else { return (descend(node, instance, schemaStep, instanceStep, evaluated: &evaluated), []) }
+    @inline(__always)
+    private mutating func descendQuietly(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here, evaluated: inout EvaluatedSet?) -> (Bool, [SchemaValidationError]) {
+        guard collecting else { return (evaluate(node, instance, evaluated: &evaluated), []) }
         let outer = errors
         errors = []
-        let valid = descend(node, instance, schemaStep, instanceStep, evaluated: &evaluated)
+        let valid = descendCollecting(node, instance, schemaStep(), instanceStep(), evaluated: &evaluated)
         let found = errors
         errors = outer
         return (valid, found)
     }
 
-    private mutating func descendQuietly(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep = .here) -> Bool {
+    @inline(__always)
+    private mutating func descendQuietly(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here) -> Bool {
         var none: EvaluatedSet? = nil
-        return descendQuietly(node, instance, schemaStep, instanceStep, evaluated: &none).0
+        return descendQuietly(node, instance, schemaStep(), instanceStep(), evaluated: &none).0
     }
 
     /// Whether evaluation may go on after a failure: only when collecting every error.
@@ -606,24 +620,31 @@ extension UInt64 {
 /// Which members (by position) or items of the instance have been evaluated successfully.
 struct EvaluatedSet {
     private var small: UInt64 = 0
-    private var large: [UInt64] = []
+    /// Words for indexes from 64 on; nil (no allocation) for the usual small instance.
+    private var large: [UInt64]? = nil
 
     func contains(_ index: Int) -> Bool {
         if index < 64 { return small & (1 << UInt64(index)) != 0 }
         let word = index / 64 - 1
-        return word < large.count && large[word] & (1 << UInt64(index % 64)) != 0
+        guard let large, word < large.count else { return false }
+        return large[word] & (1 << UInt64(index % 64)) != 0
     }
 
     mutating func insert(_ index: Int) {
         if index < 64 { small |= 1 << UInt64(index); return }
         let word = index / 64 - 1
-        if word >= large.count { large += [UInt64](repeating: 0, count: word - large.count + 1) }
-        large[word] |= 1 << UInt64(index % 64)
+        var words = large ?? []
+        if word >= words.count { words += [UInt64](repeating: 0, count: word - words.count + 1) }
+        words[word] |= 1 << UInt64(index % 64)
+        large = words
     }
 
     mutating func formUnion(_ other: EvaluatedSet) {
         small |= other.small
-        if large.count < other.large.count { large += [UInt64](repeating: 0, count: other.large.count - large.count) }
-        for i in other.large.indices { large[i] |= other.large[i] }
+        guard let theirs = other.large else { return }
+        var words = large ?? []
+        if words.count < theirs.count { words += [UInt64](repeating: 0, count: theirs.count - words.count) }
+        for i in theirs.indices { words[i] |= theirs[i] }
+        large = words
     }
 }

@@ -4,7 +4,11 @@
 final class SchemaNode: @unchecked Sendable {
     /// `true` and `false` schemas; nil for schema objects.
     var constant: Bool?
-    var keywords: [CompiledKeyword] = []
+    /// Owns the keywords; the evaluator walks `keywordRefs`, which do not retain.
+    var keywords: [CompiledKeyword] = [] {
+        didSet { keywordRefs = ContiguousArray(keywords.map(KeywordRef.init)) }
+    }
+    private(set) var keywordRefs: ContiguousArray<KeywordRef> = []
     /// Set when the node has `unevaluatedProperties` or `unevaluatedItems`: it must then collect
     /// which members or items its other keywords (and in-place subschemas) evaluated.
     var tracksEvaluation = false
@@ -27,6 +31,12 @@ struct NodeRef {
     unowned(unsafe) let node: SchemaNode
 
     init(_ node: SchemaNode) { self.node = node }
+}
+
+struct KeywordRef {
+    unowned(unsafe) let keyword: CompiledKeyword
+
+    init(_ keyword: CompiledKeyword) { self.keyword = keyword }
 }
 
 /// A schema resource: what `$id` (or the document) names.

@@ -16,14 +16,20 @@ enum StackGuard {
     /// Whether the current frame is still above the floor of this thread's stack.
     @inline(__always)
     static func hasRoom() -> Bool {
-        guard let floor = currentFloor() else { return true }
+        hasRoom(above: currentFloor())
+    }
+
+    /// The same against a floor the caller looked up once (recursion stays on one thread).
+    @inline(__always)
+    static func hasRoom(above floor: UInt?) -> Bool {
+        guard let floor else { return true }
         var marker: UInt8 = 0
         return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) } > floor
     }
 
     /// The lowest address recursion may reach on this thread (stacks grow down here), looked
     /// up once per thread: pthread_getattr_np reads /proc for the main thread.
-    private static func currentFloor() -> UInt? {
+    static func currentFloor() -> UInt? {
         guard let key = floorKey else { return nil }
         if let cached = pthread_getspecific(key) { return UInt(bitPattern: cached) }
         var base: UnsafeMutableRawPointer?
