@@ -48,13 +48,21 @@ final class SchemaHandle {
         guard let schema else { throw ABIError(.misuse, "schema is NULL") }
         let handle = Unmanaged<SchemaHandle>.fromOpaque(schema).takeUnretainedValue()
         let instance = try parseDocument(try Arguments.buffer(json, length, name: "json"), options: handle.parseOptions)
+        guard let outReport else {
+            // No report wanted: the verdict alone, which stops at the first error.
+            do throws(SchemaEvaluationError) {
+                return try handle.schema.isValid(instance) ? Status.ok.rawValue : Status.invalid.rawValue
+            } catch {
+                throw ABIError(.limit, error.message)
+            }
+        }
         let result: SchemaValidationResult
         do throws(SchemaEvaluationError) {
             result = try handle.schema.validate(instance)
         } catch {
             throw ABIError(.limit, error.message)
         }
-        if let outReport, !result.isValid {
+        if !result.isValid {
             let text = JSONSerializer.serialize(result.report)
             guard let buffer = CStringBuffer.make(text) else { throw ABIError(.noMemory, "out of memory for the validation report") }
             outReport.pointee = buffer

@@ -1,27 +1,55 @@
 #!/usr/bin/env bash
-# make bench: libonderwijsregio's JSON functions through the C ABI, side by side with Python.
+# make bench: libonderwijsregio through the C ABI, side by side with the alternatives, one run.
 #
-# Builds tools/bench/bench.c against dist/ (pkg-config, rpath to dist/lib), generates the large
-# document (10,000 candidate payloads derived from the fixtures, seeded), then times on the same
-# files, pinned to one core:
+# Part 1, JSON parse: builds tools/bench/bench.c against dist/ (pkg-config, rpath to dist/lib),
+# generates the large document (10,000 candidate payloads derived from the fixtures, seeded),
+# then times on the same files, pinned to one core:
 #   C       oreg_json_check, oreg_json_canonicalize
 #   Python  json.loads, json.dumps(json.loads(b), sort_keys=True, ...) and, when importable,
 #           orjson as an extra column
-# and prints the tables, the ratios and PASS/MISS against the issue's target. Exits 0 whether
-# the target is met or not (a benchmark is not a test); non-zero only when it could not run.
+# Part 2, JSON Schema validation: compiles schema/candidate-create.schema.json once and
+# validates payloads/candidate-valid-full.json and payloads/candidate-invalid-many.json, given
+# as bytes, format assertion on, on the same core:
+#   C       oreg_schema_validate in process (tools/bench/bench_validate.c)
+#   Python  the library through a minimal ctypes wrapper beside jsonschema-rs, jsonschema and
+#           fastjsonschema, each with json.loads (tools/bench/bench_validate.py)
+#   PHP     the library through FFI (the generated cdef) beside justinrainbow/json-schema
+#           (Debian's php-json-schema) (tools/bench/bench_validate.php)
+# fastjsonschema and justinrainbow stop before draft 2020-12: tools/bench/schema_drafts.py
+# writes the draft-07 and draft-04 copies they get. Missing Python packages are installed with
+# pip, a missing php-json-schema with apt-get (as root); what cannot be installed leaves its
+# columns empty.
+# Each part prints its tables, the ratios and PASS/MISS against the issue's targets (where the
+# library spends its validation time: tools/bench/profile_validate.sh, perf). Exits 0
+# whether the targets are met or not (a benchmark is not a test); non-zero only when it could
+# not run.
 #
 # Environment:
-#   ONDERWIJSREGIO_FIXTURES  fixture payload directory (default: ../shared/fixtures/payloads)
+#   ONDERWIJSREGIO_FIXTURES  the fixtures directory, with schema/ and payloads/ (default:
+#                            ../shared/fixtures); a payloads directory itself is accepted too
+#   BENCH_ONLY               parse | validate: run one part only (default both)
 #   BENCH_REPS               timed repetitions per measurement (default 11)
 #   BENCH_WARMUP             untimed warm-up batches after calibration (default 2)
 #   BENCH_MIN_BATCH_MS       minimum duration of one timed batch (default 50)
 #   BENCH_CPU                the core to pin to (default: the last one this process may use)
 #   BENCH_COUNT, BENCH_SEED  size and seed of the generated document (default 10000, 8785)
-#   CC, PYTHON               compiler and interpreter (default cc, python3)
+#   BENCH_PIP_INSTALL        0: never pip install the Python validators (default 1)
+#   BENCH_PHP_ARGS           php options for the PHP run (default: -d opcache.enable_cli=1, as
+#                            under php-fpm; JIT stays at PHP's default, off)
+#   CC, PYTHON, PHP          compiler and interpreters (default cc, python3, php)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-fixtures=${ONDERWIJSREGIO_FIXTURES:-../shared/fixtures/payloads}
+fixtures_root=${ONDERWIJSREGIO_FIXTURES:-../shared/fixtures}
+if [ -d "$fixtures_root/payloads" ]; then
+    fixtures=$fixtures_root/payloads
+else
+    # Before part 2, ONDERWIJSREGIO_FIXTURES named the payloads directory here: still accepted.
+    fixtures=$fixtures_root
+    fixtures_root=$(dirname "$fixtures_root")
+fi
+only=${BENCH_ONLY:-}
+php=${PHP:-php}
 reps=${BENCH_REPS:-11}
 warmup=${BENCH_WARMUP:-2}
 min_batch_ms=${BENCH_MIN_BATCH_MS:-50}
@@ -39,26 +67,21 @@ shopt -s nullglob
 payloads=("$fixtures"/*.json)
 shopt -u nullglob
 if [ ${#payloads[@]} = 0 ]; then
-    echo "bench: no *.json in $fixtures (set ONDERWIJSREGIO_FIXTURES)" >&2
+    echo "bench: no *.json in $fixtures (set ONDERWIJSREGIO_FIXTURES to the fixtures directory)" >&2
     exit 1
 fi
 [ -e dist/lib/libonderwijsregio.so ] || { echo "bench: dist/ is missing: run make dist" >&2; exit 1; }
 
-mkdir -p "$out/canonical"
-rm -f "$out"/canonical/* "$out/results.tsv"
+case "$only" in
+    "" | parse | validate) ;;
+    *) echo "bench: BENCH_ONLY must be parse or validate, not $only" >&2; exit 2 ;;
+esac
 
-# 1. The C program, against dist/ exactly as a user builds against an installed library.
 export PKG_CONFIG_PATH=dist/lib/pkgconfig
 flags=$(pkg-config --cflags --libs onderwijsregio)
-libdir=$(pkg-config --variable=libdir onderwijsregio)
-# shellcheck disable=SC2086
-"$cc" -std=c11 -O2 -Wall -Wextra -o "$out/oreg-bench" tools/bench/bench.c $flags \
-    -Wl,-rpath,"$(cd "$libdir" && pwd)"
+libdir=$(cd "$(pkg-config --variable=libdir onderwijsregio)" && pwd)
 
-# 2. The large document.
-"$python" tools/bench/gen_candidates.py "$fixtures" "$large" "$count" "$seed"
-
-# 3. One core. Both programs run on the same core, one after the other, in this run.
+# One core. Every program runs on the same core, one after the other, in this run.
 pin=()
 if command -v taskset >/dev/null; then
     if [ -z "${BENCH_CPU:-}" ]; then
@@ -76,20 +99,129 @@ print(cpus[-1])' "$allowed")
 else
     where="NOT pinned (taskset not found): figures may mix cores"
 fi
+timing=(-r "$reps" -w "$warmup" -t "$min_batch_ms")
 
-files=("$large" "${payloads[@]}")
-args=(-r "$reps" -w "$warmup" -t "$min_batch_ms" -o "$out/canonical")
+# The library under test, fingerprinted: a `make dist` elsewhere during the run would mix builds.
+lib_real=$(readlink -f "$libdir/libonderwijsregio.so")
+lib_id() { echo "$(sha256sum "$lib_real" | cut -c1-16), built $(date -u -r "$lib_real" +%H:%M:%SZ)"; }
+lib_at_start=$(lib_id)
+check_lib() {
+    local now
+    now=$(lib_id)
+    [ "$now" = "$lib_at_start" ] || echo "WARNING: $lib_real changed during the run ($lib_at_start -> $now):" \
+        "the figures above may come from different builds; run again"
+}
 
 echo
 echo "libonderwijsregio $(sed -n 's/^Version: //p' dist/lib/pkgconfig/onderwijsregio.pc) bench, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "  CPU:     $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) online; $where"
+echo "  CPU:     $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) online; $where;" \
+     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "  Library: $lib_real (sha256 $lib_at_start)"
 echo "  Python:  $("$python" -c 'import sys; print(sys.version.split()[0])'), orjson $("$python" -c 'import orjson; print(orjson.__version__)' 2>/dev/null || echo 'not importable')"
-echo "  Method:  wall clock (CLOCK_MONOTONIC / perf_counter_ns), batches of >= ${min_batch_ms} ms after"
+echo "  Method:  wall clock (CLOCK_MONOTONIC / perf_counter_ns / hrtime), batches of >= ${min_batch_ms} ms after"
 echo "           calibration + $warmup warm-up batches, median of $reps timed batches; Python's GC off while timing"
-echo "  Inputs:  $large (generated, seed $seed) and ${#payloads[@]} file(s) from $fixtures"
-echo "  Running: C, then Python, on the same files (sizes and CRC-32 cross-checked below)..."
 
-"${pin[@]}" "$out/oreg-bench" "${args[@]}" "${files[@]}" >> "$out/results.tsv"
-"${pin[@]}" "$python" tools/bench/bench.py "${args[@]}" "${files[@]}" >> "$out/results.tsv"
+# --- Part 1: JSON parse -------------------------------------------------------------------------
+if [ "$only" != validate ]; then
+    mkdir -p "$out/canonical"
+    rm -f "$out"/canonical/* "$out/results.tsv"
 
-"$python" tools/bench/report.py "$out/results.tsv" "$out/canonical" "$large_name" "$target"
+    # The C program, against dist/ exactly as a user builds against an installed library.
+    # shellcheck disable=SC2086
+    "$cc" -std=c11 -O2 -Wall -Wextra -o "$out/oreg-bench" tools/bench/bench.c $flags -Wl,-rpath,"$libdir"
+
+    # The large document.
+    "$python" tools/bench/gen_candidates.py "$fixtures" "$large" "$count" "$seed"
+
+    files=("$large" "${payloads[@]}")
+    args=("${timing[@]}" -o "$out/canonical")
+
+    echo
+    echo "== Part 1: JSON parse and canonical form =="
+    echo "  Inputs:  $large (generated, seed $seed) and ${#payloads[@]} file(s) from $fixtures"
+    echo "  Running: C, then Python, on the same files (sizes and CRC-32 cross-checked below)..."
+
+    "${pin[@]}" "$out/oreg-bench" "${args[@]}" "${files[@]}" >> "$out/results.tsv"
+    "${pin[@]}" "$python" tools/bench/bench.py "${args[@]}" "${files[@]}" >> "$out/results.tsv"
+
+    "$python" tools/bench/report.py "$out/results.tsv" "$out/canonical" "$large_name" "$target"
+    check_lib
+fi
+
+# --- Part 2: JSON Schema validation -------------------------------------------------------------
+[ "$only" = parse ] && exit 0
+
+vout=$out/validate
+schema_rel=schema/candidate-create.schema.json
+schema=$fixtures_root/$schema_rel
+valid_payload=$fixtures/candidate-valid-full.json
+invalid_payload=$fixtures/candidate-invalid-many.json
+for f in "$schema" "$valid_payload" "$invalid_payload"; do
+    [ -f "$f" ] || { echo "bench: $f is missing (set ONDERWIJSREGIO_FIXTURES)" >&2; exit 1; }
+done
+mkdir -p "$vout"
+rm -f "$vout/results.tsv"
+
+# The alternatives: installed here when missing, as the issue asks; never fatal.
+if [ "${BENCH_PIP_INSTALL:-1}" != 0 ]; then
+    missing=()
+    "$python" -c 'import jsonschema_rs' 2>/dev/null || missing+=(jsonschema-rs)
+    "$python" -c 'import fastjsonschema' 2>/dev/null || missing+=(fastjsonschema)
+    "$python" -c 'import jsonschema' 2>/dev/null || missing+=(jsonschema)
+    if [ ${#missing[@]} != 0 ]; then
+        echo "bench: pip install --quiet ${missing[*]}" >&2
+        "$python" -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2 ||
+            echo "bench: pip install failed: those columns stay empty" >&2
+    fi
+fi
+php_ok=0
+if command -v "$php" >/dev/null && "$php" -r 'exit(extension_loaded("ffi") ? 0 : 1);' 2>/dev/null; then
+    php_ok=1
+    if ! dpkg -s php-json-schema >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "bench: apt-get install php-json-schema" >&2
+        { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-json-schema >/dev/null 2>&1 ||
+          { apt-get update -qq >/dev/null 2>&1 &&
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-json-schema >/dev/null 2>&1; }; } ||
+            echo "bench: php-json-schema could not be installed: its columns stay empty" >&2
+    fi
+else
+    echo "bench: $php with FFI not found: the PHP columns stay empty" >&2
+fi
+jr_autoload=$(dpkg -L php-json-schema 2>/dev/null | grep '/JsonSchema/autoload\.php$' | head -1 || true)
+jr_version=$(dpkg-query -W -f '${Version}' php-json-schema 2>/dev/null || echo "not installed")
+
+# shellcheck disable=SC2086
+"$cc" -std=c11 -O2 -Wall -Wextra -o "$out/oreg-bench-validate" tools/bench/bench_validate.c $flags \
+    -Wl,-rpath,"$libdir"
+"$python" tools/bench/schema_drafts.py "$schema" "$vout"
+
+read -r -a php_args <<< "${BENCH_PHP_ARGS:--d opcache.enable_cli=1}"
+pyver() { "$python" -c "import importlib.metadata as m; print(m.version('$1'))" 2>/dev/null || echo "not installed"; }
+echo
+echo "== Part 2: JSON Schema validation =="
+echo "  Schema:  $schema (draft 2020-12, compiled once; format assertion on)"
+echo "  Inputs:  $valid_payload, $invalid_payload (bytes in)"
+echo "  Python:  jsonschema-rs $(pyver jsonschema-rs), jsonschema $(pyver jsonschema), fastjsonschema $(pyver fastjsonschema)"
+if [ "$php_ok" = 1 ]; then
+    echo "  PHP:     $("$php" -r 'echo PHP_VERSION;') ${php_args[*]} (opcache $("$php" "${php_args[@]}" -r 'echo ini_get("opcache.enable_cli") ? "on" : "off";'), JIT buffer $("$php" "${php_args[@]}" -r 'echo ini_get("opcache.jit_buffer_size") ?: "0";')), php-json-schema (justinrainbow/json-schema) $jr_version"
+fi
+echo "  Running: C, then Python, then PHP, on the same core (sizes and CRC-32 cross-checked)..."
+
+"${pin[@]}" "$out/oreg-bench-validate" "${timing[@]}" "$schema" "$valid_payload" "$invalid_payload" \
+    >> "$vout/results.tsv"
+# The Python and PHP runs are not fatal: what they could not time shows as missing in the report.
+"${pin[@]}" "$python" tools/bench/bench_validate.py "${timing[@]}" -l "$libdir/libonderwijsregio.so" \
+    -d "$vout/schema-draft07.json" "$schema" "$valid_payload" "$invalid_payload" >> "$vout/results.tsv" ||
+    echo "bench: the Python validation run failed (see above)" >&2
+if [ "$php_ok" = 1 ]; then
+    "${pin[@]}" "$php" "${php_args[@]}" tools/bench/bench_validate.php "${timing[@]}" \
+        --cdef dist/share/onderwijsregio/onderwijsregio.ffi.h --lib "$libdir/libonderwijsregio.so" \
+        --autoload "${jr_autoload:-/nonexistent}" --draft04 "$vout/schema-draft04.json" \
+        "$schema" "$valid_payload" "$invalid_payload" >> "$vout/results.tsv" ||
+        echo "bench: the PHP validation run failed (see above)" >&2
+fi
+
+TARGET_C_US=5 TARGET_RS_RATIO=1 TARGET_JSONSCHEMA_RATIO=30 TARGET_PHP_RATIO=20 \
+    "$python" tools/bench/report_validate.py "$vout/results.tsv" "$fixtures/expected.json" "$schema_rel" \
+    "$vout/schema-drafts.txt" "$(basename "$valid_payload")" "$(basename "$invalid_payload")"
+check_lib
