@@ -60,10 +60,11 @@ struct SchemaEvaluator {
         var valid = true
         let keywords = node.keywordRefs
         for i in keywords.indices {
-            let keyword = keywords[i].keyword
-            if collecting { keywordPath.append(keyword.name) }
-            let passed = check(keyword, of: node, instance, evaluated: &local)
-            if collecting { keywordPath.removeLast() }
+            let passed = keywords[i].keyword._withUnsafeGuaranteedRef { keyword in
+                if collecting { keywordPath.append(keyword.name) }
+                defer { if collecting { keywordPath.removeLast() } }
+                return check(keyword, of: node, instance, evaluated: &local)
+            }
             if !passed {
                 valid = false
                 if !collecting || stopAtFirstError || abort != nil { return false }
@@ -95,9 +96,9 @@ struct SchemaEvaluator {
     /// Evaluates a subschema one step further along the keyword path (and the instance path).
     /// Inlined so that the fast path never even builds the step values.
     @inline(__always)
-    private mutating func descend(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here, evaluated: inout EvaluatedSet?) -> Bool {
-        guard collecting else { return evaluate(node, instance, evaluated: &evaluated) }
-        return descendCollecting(node, instance, schemaStep(), instanceStep(), evaluated: &evaluated)
+    private mutating func descend(_ node: NodeRef, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here, evaluated: inout EvaluatedSet?) -> Bool {
+        guard collecting else { return node.with { evaluate($0, instance, evaluated: &evaluated) } }
+        return node.with { descendCollecting($0, instance, schemaStep(), instanceStep(), evaluated: &evaluated) }
     }
 
     private mutating func descendCollecting(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep, evaluated: inout EvaluatedSet?) -> Bool {
@@ -134,7 +135,7 @@ struct SchemaEvaluator {
     }
 
     @inline(__always)
-    private mutating func descend(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here) -> Bool {
+    private mutating func descend(_ node: NodeRef, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here) -> Bool {
         var none: EvaluatedSet? = nil
         return descend(node, instance, schemaStep(), instanceStep(), evaluated: &none)
     }
@@ -142,18 +143,18 @@ struct SchemaEvaluator {
     /// Like `descend`, but the subschema's errors are handed back instead of reported: the
     /// branches of anyOf/oneOf, `not`, `if` and `contains` decide what counts as an error.
     @inline(__always)
-    private mutating func descendQuietly(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here, evaluated: inout EvaluatedSet?) -> (Bool, [SchemaValidationError]) {
-        guard collecting else { return (evaluate(node, instance, evaluated: &evaluated), []) }
+    private mutating func descendQuietly(_ node: NodeRef, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here, evaluated: inout EvaluatedSet?) -> (Bool, [SchemaValidationError]) {
+        guard collecting else { return (node.with { evaluate($0, instance, evaluated: &evaluated) }, []) }
         let outer = errors
         errors = []
-        let valid = descendCollecting(node, instance, schemaStep(), instanceStep(), evaluated: &evaluated)
+        let valid = node.with { descendCollecting($0, instance, schemaStep(), instanceStep(), evaluated: &evaluated) }
         let found = errors
         errors = outer
         return (valid, found)
     }
 
     @inline(__always)
-    private mutating func descendQuietly(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here) -> Bool {
+    private mutating func descendQuietly(_ node: NodeRef, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here) -> Bool {
         var none: EvaluatedSet? = nil
         return descendQuietly(node, instance, schemaStep(), instanceStep(), evaluated: &none).0
     }
@@ -239,13 +240,13 @@ struct SchemaEvaluator {
             }
             return valid
         case .reference(let target):
-            return followReference(to: target.node, instance, evaluated: &evaluated)
+            return followReference(to: target, instance, evaluated: &evaluated)
         case .dynamicReference(let reference):
-            var target = reference.target.node
+            var target = reference.target
             if let anchor = reference.dynamicAnchor {
                 for resource in dynamicScope {
                     if let anchored = resource.dynamicAnchors[anchor] {
-                        target = anchored.node
+                        target = anchored
                         break
                     }
                 }
@@ -253,7 +254,7 @@ struct SchemaEvaluator {
             return followReference(to: target, instance, evaluated: &evaluated)
         case .allOf(let nodes):
             var valid = true
-            for i in nodes.indices where !descend(nodes[i].node, instance, .index(i), evaluated: &evaluated) {
+            for i in nodes.indices where !descend(nodes[i], instance, .index(i), evaluated: &evaluated) {
                 valid = false
                 if !continuesAfterFailure { return false }
             }
@@ -263,23 +264,23 @@ struct SchemaEvaluator {
         case .oneOf(let nodes):
             return checkAlternatives(nodes, keyword: keyword.name, of: node, instance, exactlyOne: true, evaluated: &evaluated)
         case .not(let subschema):
-            let matched = descendQuietly(subschema.node, instance, .here)
+            let matched = descendQuietly(subschema, instance, .here)
             guard abort == nil else { return false }
             if !matched { return true }
             return fail(node, keyword.name, "must not match the schema under not")
         case .conditional(let condition, let thenNode, let elseNode):
             var conditionEvaluated: EvaluatedSet? = evaluated != nil ? EvaluatedSet() : nil
-            let (holds, _) = descendQuietly(condition.node, instance, .here, evaluated: &conditionEvaluated)
+            let (holds, _) = descendQuietly(condition, instance, .here, evaluated: &conditionEvaluated)
             guard abort == nil else { return false }
             if holds, let conditionEvaluated { evaluated?.formUnion(conditionEvaluated) }
             guard let branch = holds ? thenNode : elseNode else { return true }
-            return descend(branch.node, instance, .renamed(holds ? "then" : "else"), evaluated: &evaluated)
+            return descend(branch, instance, .renamed(holds ? "then" : "else"), evaluated: &evaluated)
         case .members(let members):
             return checkMembers(members, of: node, instance, evaluated: &evaluated)
         case .propertyNames(let subschema):
             guard case .object(let object) = instance else { return true }
             var valid = true
-            for member in object.members where !descend(subschema.node, .string(member.key), .here, .key(member.key)) {
+            for member in object.members where !descend(subschema, .string(member.key), .here, .key(member.key)) {
                 valid = false
                 if !continuesAfterFailure { return false }
             }
@@ -288,7 +289,7 @@ struct SchemaEvaluator {
             guard case .object(let object) = instance else { return true }
             var valid = true
             for dependency in dependencies where object.contains(dependency.property) {
-                if !descend(dependency.then.node, instance, .key(dependency.property), evaluated: &evaluated) {
+                if !descend(dependency.then, instance, .key(dependency.property), evaluated: &evaluated) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -297,17 +298,17 @@ struct SchemaEvaluator {
         case .items(let items):
             return checkItems(items, instance, evaluated: &evaluated)
         case .contains(let subschema, let minimum, let maximum):
-            return checkContains(subschema.node, minimum: minimum, maximum: maximum, keyword: keyword.name, of: node, instance, evaluated: &evaluated)
+            return checkContains(subschema, minimum: minimum, maximum: maximum, keyword: keyword.name, of: node, instance, evaluated: &evaluated)
         case .unevaluatedProperties(let subschema):
             guard case .object(let object) = instance else { return true }
             var valid = true
             var unexpected: [String] = []
             for (i, member) in object.members.enumerated() where evaluated?.contains(i) != true {
-                if subschema.node.constant == false {
+                if subschema.isFalse {
                     unexpected.append(member.key)
                     valid = false
                     if !collecting { return false }
-                } else if descend(subschema.node, member.value, .here, .key(member.key)) {
+                } else if descend(subschema, member.value, .here, .key(member.key)) {
                     evaluated?.insert(i)
                 } else {
                     valid = false
@@ -322,7 +323,7 @@ struct SchemaEvaluator {
             guard case .array(let elements) = instance else { return true }
             var valid = true
             for i in elements.indices where evaluated?.contains(i) != true {
-                if descend(subschema.node, elements[i], .here, .index(i)) {
+                if descend(subschema, elements[i], .here, .index(i)) {
                     evaluated?.insert(i)
                 } else {
                     valid = false
@@ -333,7 +334,7 @@ struct SchemaEvaluator {
         }
     }
 
-    private mutating func followReference(to target: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func followReference(to target: NodeRef, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
         referencesCrossed += 1
         defer { referencesCrossed -= 1 }
         return descend(target, instance, .here, evaluated: &evaluated)
@@ -347,7 +348,7 @@ struct SchemaEvaluator {
         let visitsAll = exactlyOne || evaluated != nil || collecting
         for i in nodes.indices {
             var branchEvaluated: EvaluatedSet? = evaluated != nil ? EvaluatedSet() : nil
-            let (matched, found) = descendQuietly(nodes[i].node, instance, .index(i), evaluated: &branchEvaluated)
+            let (matched, found) = descendQuietly(nodes[i], instance, .index(i), evaluated: &branchEvaluated)
             guard abort == nil else { return false }
             if matched {
                 matches += 1
@@ -376,7 +377,7 @@ struct SchemaEvaluator {
             var matched = false
             if let property = members.properties.node(for: member) {
                 matched = true
-                if !descend(property.node, member.value, .renamedKey("properties", member.key), .key(member.key)) {
+                if !descend(property, member.value, .renamedKey("properties", member.key), .key(member.key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -391,18 +392,18 @@ struct SchemaEvaluator {
                 }
                 guard found else { continue }
                 matched = true
-                if !descend(pattern.node.node, member.value, .renamedKey("patternProperties", pattern.pattern), .key(member.key)) {
+                if !descend(pattern.node, member.value, .renamedKey("patternProperties", pattern.pattern), .key(member.key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
             }
             if !matched, let additional = members.additional {
                 matched = true
-                if additional.node.constant == false {
+                if additional.isFalse {
                     unexpected.append(member.key)
                     valid = false
                     if !collecting { return false }
-                } else if !descend(additional.node, member.value, .renamed("additionalProperties"), .key(member.key)) {
+                } else if !descend(additional, member.value, .renamed("additionalProperties"), .key(member.key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -427,9 +428,9 @@ struct SchemaEvaluator {
         for i in elements.indices {
             let passed: Bool
             if i < items.prefix.count {
-                passed = descend(items.prefix[i].node, elements[i], .renamedIndex(items.prefixName, i), .index(i))
+                passed = descend(items.prefix[i], elements[i], .renamedIndex(items.prefixName, i), .index(i))
             } else if let rest = items.rest {
-                passed = descend(rest.node, elements[i], .renamed(items.restName), .index(i))
+                passed = descend(rest, elements[i], .renamed(items.restName), .index(i))
             } else {
                 break
             }
@@ -443,7 +444,7 @@ struct SchemaEvaluator {
         return valid
     }
 
-    private mutating func checkContains(_ subschema: SchemaNode, minimum: Int, maximum: Int?, keyword: String, of node: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func checkContains(_ subschema: NodeRef, minimum: Int, maximum: Int?, keyword: String, of node: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
         guard case .array(let elements) = instance else { return true }
         var count = 0
         for i in elements.indices {

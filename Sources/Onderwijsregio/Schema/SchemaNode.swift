@@ -6,9 +6,16 @@ final class SchemaNode: @unchecked Sendable {
     var constant: Bool?
     /// Owns the keywords; the evaluator walks `keywordRefs`, which do not retain.
     var keywords: [CompiledKeyword] = [] {
-        didSet { keywordRefs = ContiguousArray(keywords.map(KeywordRef.init)) }
+        didSet {
+            keywordRefs.deallocate()
+            keywordRefs = .allocate(capacity: keywords.count)
+            _ = keywordRefs.initialize(from: keywords.map(KeywordRef.init))
+        }
     }
-    private(set) var keywordRefs: ContiguousArray<KeywordRef> = []
+    /// Plain memory, so walking it touches no reference count at all.
+    private(set) var keywordRefs = UnsafeMutableBufferPointer<KeywordRef>.allocate(capacity: 0)
+
+    deinit { keywordRefs.deallocate() }
     /// Set when the node has `unevaluatedProperties` or `unevaluatedItems`: it must then collect
     /// which members or items its other keywords (and in-place subschemas) evaluated.
     var tracksEvaluation = false
@@ -28,15 +35,26 @@ final class SchemaNode: @unchecked Sendable {
 /// edges do not retain: no reference counting while validating, and cycles through `$ref` are
 /// no leak.
 struct NodeRef {
-    unowned(unsafe) let node: SchemaNode
+    private let unmanaged: Unmanaged<SchemaNode>
 
-    init(_ node: SchemaNode) { self.node = node }
+    init(_ node: SchemaNode) { unmanaged = .passUnretained(node) }
+
+    /// Lends the node without retaining it (even an `unowned(unsafe)` load would be retained
+    /// while in use).
+    @inline(__always)
+    func with<Result>(_ body: (SchemaNode) -> Result) -> Result {
+        unmanaged._withUnsafeGuaranteedRef(body)
+    }
+
+    var isFalse: Bool { with { $0.constant == false } }
 }
 
+/// Unmanaged, because even an `unowned(unsafe)` load is retained while it is used; a guaranteed
+/// reference from `Unmanaged` is not.
 struct KeywordRef {
-    unowned(unsafe) let keyword: CompiledKeyword
+    let keyword: Unmanaged<CompiledKeyword>
 
-    init(_ keyword: CompiledKeyword) { self.keyword = keyword }
+    init(_ keyword: CompiledKeyword) { self.keyword = .passUnretained(keyword) }
 }
 
 /// A schema resource: what `$id` (or the document) names.
