@@ -71,6 +71,8 @@ extension String {
     /// Code-point equality. Swift's `==` treats canonically equivalent strings ("é" and
     /// "e\u{301}") as equal; JSON and JSON Schema do not.
     func hasSameCodePoints(as other: String) -> Bool {
+        // Native strings know their UTF-8 length: most unequal pairs end here, with no copy.
+        guard utf8.count == other.utf8.count else { return false }
         var a = self, b = other
         return a.withUTF8 { pa in b.withUTF8 { pb in bytesEqual(pa, pb) } }
     }

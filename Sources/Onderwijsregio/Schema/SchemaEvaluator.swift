@@ -369,15 +369,22 @@ struct SchemaEvaluator {
         return fail(node, keyword, "must match at least one of the \(nodes.count) alternatives", nested: branchErrors)
     }
 
-    private mutating func checkMembers(_ members: ObjectMembersKeyword, of node: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func checkMembers(_ keyword: ObjectMembersKeyword, of node: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
         guard case .object(let object) = instance else { return true }
+        // Members are read in place (no copy, no reference counting per member).
+        return object.members.withUnsafeBufferPointer { members in checkMembers(members, keyword: keyword, of: node, evaluated: &evaluated) }
+    }
+
+    private mutating func checkMembers(_ instanceMembers: UnsafeBufferPointer<JSONObject.Member>, keyword members: ObjectMembersKeyword, of node: SchemaNode, evaluated: inout EvaluatedSet?) -> Bool {
+        guard let first = instanceMembers.baseAddress else { return true }
         var valid = true
         var unexpected: [String] = []
-        for (i, member) in object.members.enumerated() {
+        for i in instanceMembers.indices {
+            let member = first + i
             var matched = false
-            if let property = members.properties.node(for: member) {
+            if let property = members.properties.node(for: member.pointee) {
                 matched = true
-                if !descend(property, member.value, .renamedKey("properties", member.key), .key(member.key)) {
+                if !descend(property, member.pointee.value, .renamedKey("properties", member.pointee.key), .key(member.pointee.key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -385,14 +392,14 @@ struct SchemaEvaluator {
             for pattern in members.patterns {
                 let found: Bool
                 do throws(ECMARegex.MatchLimitError) {
-                    found = try pattern.regex.matches(member.key)
+                    found = try pattern.regex.matches(member.pointee.key)
                 } catch {
                     abort = .regexLimit(pattern: error.pattern)
                     return false
                 }
                 guard found else { continue }
                 matched = true
-                if !descend(pattern.node, member.value, .renamedKey("patternProperties", pattern.pattern), .key(member.key)) {
+                if !descend(pattern.node, member.pointee.value, .renamedKey("patternProperties", pattern.pattern), .key(member.pointee.key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -400,10 +407,10 @@ struct SchemaEvaluator {
             if !matched, let additional = members.additional {
                 matched = true
                 if additional.isFalse {
-                    unexpected.append(member.key)
+                    unexpected.append(member.pointee.key)
                     valid = false
                     if !collecting { return false }
-                } else if !descend(additional, member.value, .renamed("additionalProperties"), .key(member.key)) {
+                } else if !descend(additional, member.pointee.value, .renamed("additionalProperties"), .key(member.pointee.key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
