@@ -385,7 +385,7 @@ final class SchemaCompiler {
         }
         if let value = object["enum"] {
             guard case .array(let values) = value else { throw fail("enum", "must be an array") }
-            compiled.append(CompiledKeyword(name: "enum", kind: .enumeration(values)))
+            compiled.append(.lending("enum", Boxed(values), KeywordKind.enumeration))
         }
         if draft != .draft4, let value = object["const"] {
             compiled.append(CompiledKeyword(name: "const", kind: .constant(value)))
@@ -413,7 +413,7 @@ final class SchemaCompiler {
         if let limit = try count("minLength") { compiled.append(CompiledKeyword(name: "minLength", kind: .minLength(limit))) }
         if let value = object["pattern"] {
             guard case .string(let pattern) = value else { throw fail("pattern", "must be a string") }
-            compiled.append(CompiledKeyword(name: "pattern", kind: .pattern(try regex(pattern, keyword: "pattern", fail: fail))))
+            compiled.append(.lending("pattern", try regex(pattern, keyword: "pattern", fail: fail), KeywordKind.pattern))
         }
         if let limit = try count("maxItems") { compiled.append(CompiledKeyword(name: "maxItems", kind: .maxItems(limit))) }
         if let limit = try count("minItems") { compiled.append(CompiledKeyword(name: "minItems", kind: .minItems(limit))) }
@@ -424,7 +424,7 @@ final class SchemaCompiler {
         if let limit = try count("maxProperties") { compiled.append(CompiledKeyword(name: "maxProperties", kind: .maxProperties(limit))) }
         if let limit = try count("minProperties") { compiled.append(CompiledKeyword(name: "minProperties", kind: .minProperties(limit))) }
         if let value = object["required"] {
-            compiled.append(CompiledKeyword(name: "required", kind: .required(try strings(value, keyword: "required", fail: fail))))
+            compiled.append(.lending("required", Boxed(try strings(value, keyword: "required", fail: fail)), KeywordKind.required))
         }
         if draft == .draft2020_12, let value = object["dependentRequired"] {
             guard case .object(let map) = value else { throw fail("dependentRequired", "must be an object") }
@@ -456,9 +456,9 @@ final class SchemaCompiler {
             return nodes
         }
 
-        if let nodes = try schemaList("allOf") { compiled.append(CompiledKeyword(name: "allOf", kind: .allOf(nodes))) }
-        if let nodes = try schemaList("anyOf") { compiled.append(CompiledKeyword(name: "anyOf", kind: .anyOf(nodes))) }
-        if let nodes = try schemaList("oneOf") { compiled.append(CompiledKeyword(name: "oneOf", kind: .oneOf(nodes))) }
+        if let nodes = try schemaList("allOf") { compiled.append(.lending("allOf", Boxed(nodes), KeywordKind.allOf)) }
+        if let nodes = try schemaList("anyOf") { compiled.append(.lending("anyOf", Boxed(nodes), KeywordKind.anyOf)) }
+        if let nodes = try schemaList("oneOf") { compiled.append(.lending("oneOf", Boxed(nodes), KeywordKind.oneOf)) }
         if object["not"] != nil { compiled.append(CompiledKeyword(name: "not", kind: .not(try child(location, "not")))) }
         if draft != .draft4, object["if"] != nil {
             let thenNode = object["then"] != nil ? try child(location, "then") : nil
@@ -469,26 +469,28 @@ final class SchemaCompiler {
             }
         }
 
-        var members = ObjectMembersKeyword()
+        var properties = PropertyTable()
+        var patterns: [PatternProperty] = []
+        var additional: NodeRef?
         var hasMembers = false
         if let value = object["properties"] {
             guard case .object(let map) = value else { throw fail("properties", "must be an object") }
-            for member in map.members { members.properties.insert(member.key, try child(location, "properties", member.key)) }
+            for member in map.members { properties.insert(member.key, try child(location, "properties", member.key)) }
             hasMembers = true
         }
         if let value = object["patternProperties"] {
             guard case .object(let map) = value else { throw fail("patternProperties", "must be an object") }
             for member in map.members {
-                members.patterns.append(PatternProperty(pattern: member.key, regex: try regex(member.key, keyword: "patternProperties", fail: fail),
+                patterns.append(PatternProperty(pattern: member.key, regex: try regex(member.key, keyword: "patternProperties", fail: fail),
                                                         node: try child(location, "patternProperties", member.key)))
             }
             hasMembers = true
         }
         if object["additionalProperties"] != nil {
-            members.additional = try child(location, "additionalProperties")
+            additional = try child(location, "additionalProperties")
             hasMembers = true
         }
-        if hasMembers { compiled.append(CompiledKeyword(name: "properties", kind: .members(members))) }
+        if hasMembers { compiled.append(.lending("properties", ObjectMembersKeyword(properties: properties, patterns: patterns, additional: additional), KeywordKind.members)) }
 
         if draft != .draft4, object["propertyNames"] != nil {
             compiled.append(CompiledKeyword(name: "propertyNames", kind: .propertyNames(try child(location, "propertyNames"))))
@@ -525,7 +527,7 @@ final class SchemaCompiler {
                 items.rest = try child(location, "items")
             }
         }
-        if hasItems { compiled.append(CompiledKeyword(name: "items", kind: .items(items))) }
+        if hasItems { compiled.append(.lending("items", Boxed(items), KeywordKind.items)) }
 
         if draft != .draft4, object["contains"] != nil {
             var minimum = 1

@@ -171,8 +171,8 @@ struct SchemaEvaluator {
             let names = types.names
             return fail(node, keyword.name, names.count == 1 ? "must be of type \(names[0]), not \(instance.typeName)" : "must be one of the types \(names.joined(separator: ", ")), not \(instance.typeName)")
         case .enumeration(let values):
-            if values.contains(instance) { return true }
-            return fail(node, keyword.name, "must be one of: \(values.map(Self.brief).joined(separator: ", "))")
+            if values.with({ $0.value.contains(instance) }) { return true }
+            return fail(node, keyword.name, "must be one of: \(values.with { $0.value.map(Self.brief) }.joined(separator: ", "))")
         case .constant(let value):
             if instance == value { return true }
             return fail(node, keyword.name, "must be \(Self.brief(value))")
@@ -200,13 +200,16 @@ struct SchemaEvaluator {
             return fail(node, keyword.name, limit == 1 ? "must not be empty" : "must be at least \(limit) characters long")
         case .pattern(let regex):
             guard case .string(let text) = instance else { return true }
-            do throws(ECMARegex.MatchLimitError) {
-                if try regex.matches(text) { return true }
-            } catch {
+            let matched = regex.with { regex -> Result<Bool, ECMARegex.MatchLimitError> in
+                Result { () throws(ECMARegex.MatchLimitError) -> Bool in try regex.matches(text) }
+            }
+            switch matched {
+            case .success(true): return true
+            case .success(false): return fail(node, keyword.name, "must match the pattern \(regex.with(\.pattern))")
+            case .failure(let error):
                 abort = .regexLimit(pattern: error.pattern)
                 return false
             }
-            return fail(node, keyword.name, "must match the pattern \(regex.pattern)")
         case .format(let format):
             guard case .string(let text) = instance, !FormatChecker.check(format, text) else { return true }
             return fail(node, keyword.name, "is not a valid \(Self.formatDescription(format))")
@@ -225,9 +228,9 @@ struct SchemaEvaluator {
         case .minProperties(let limit):
             guard case .object(let object) = instance, object.count < limit else { return true }
             return fail(node, keyword.name, "must have at least \(limit) properties")
-        case .required(let names):
-            guard case .object(let object) = instance, names.contains(where: { !object.contains($0) }) else { return true }
-            let missing = names.filter { !object.contains($0) }
+        case .required(let required):
+            guard case .object(let object) = instance, required.with({ $0.value.contains(where: { !object.contains($0) }) }) else { return true }
+            let missing = required.with { $0.value.filter { !object.contains($0) } }
             return fail(node, keyword.name, missing.count == 1 ? "is missing the required property \(missing[0])" : "is missing the required properties \(missing.joined(separator: ", "))")
         case .dependentRequired(let dependencies):
             guard case .object(let object) = instance else { return true }
@@ -252,17 +255,19 @@ struct SchemaEvaluator {
                 }
             }
             return followReference(to: target, instance, evaluated: &evaluated)
-        case .allOf(let nodes):
-            var valid = true
-            for i in nodes.indices where !descend(nodes[i], instance, .index(i), evaluated: &evaluated) {
-                valid = false
-                if !continuesAfterFailure { return false }
+        case .allOf(let subschemas):
+            return subschemas.with { box in
+                var valid = true
+                for i in box.value.indices where !descend(box.value[i], instance, .index(i), evaluated: &evaluated) {
+                    valid = false
+                    if !continuesAfterFailure { return false }
+                }
+                return valid
             }
-            return valid
-        case .anyOf(let nodes):
-            return checkAlternatives(nodes, keyword: keyword.name, of: node, instance, exactlyOne: false, evaluated: &evaluated)
-        case .oneOf(let nodes):
-            return checkAlternatives(nodes, keyword: keyword.name, of: node, instance, exactlyOne: true, evaluated: &evaluated)
+        case .anyOf(let subschemas):
+            return subschemas.with { checkAlternatives($0.value, keyword: keyword.name, of: node, instance, exactlyOne: false, evaluated: &evaluated) }
+        case .oneOf(let subschemas):
+            return subschemas.with { checkAlternatives($0.value, keyword: keyword.name, of: node, instance, exactlyOne: true, evaluated: &evaluated) }
         case .not(let subschema):
             let matched = descendQuietly(subschema, instance, .here)
             guard abort == nil else { return false }
@@ -276,7 +281,7 @@ struct SchemaEvaluator {
             guard let branch = holds ? thenNode : elseNode else { return true }
             return descend(branch, instance, .renamed(holds ? "then" : "else"), evaluated: &evaluated)
         case .members(let members):
-            return checkMembers(members, of: node, instance, evaluated: &evaluated)
+            return members.with { checkMembers($0, of: node, instance, evaluated: &evaluated) }
         case .propertyNames(let subschema):
             guard case .object(let object) = instance else { return true }
             var valid = true
@@ -296,7 +301,7 @@ struct SchemaEvaluator {
             }
             return valid
         case .items(let items):
-            return checkItems(items, instance, evaluated: &evaluated)
+            return items.with { checkItems($0, instance, evaluated: &evaluated) }
         case .contains(let subschema, let minimum, let maximum):
             return checkContains(subschema, minimum: minimum, maximum: maximum, keyword: keyword.name, of: node, instance, evaluated: &evaluated)
         case .unevaluatedProperties(let subschema):
@@ -429,8 +434,9 @@ struct SchemaEvaluator {
         return valid
     }
 
-    private mutating func checkItems(_ items: ItemsKeyword, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func checkItems(_ box: Boxed<ItemsKeyword>, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
         guard case .array(let elements) = instance else { return true }
+        let items = box.value
         var valid = true
         for i in elements.indices {
             let passed: Bool

@@ -71,11 +71,37 @@ final class CompiledKeyword {
     /// The keyword as written, for `keywordLocation` and `keyword` in errors.
     let name: String
     let kind: KeywordKind
+    /// Keeps alive what `kind` lends without owning (`Lent`).
+    private let owned: AnyObject?
 
-    init(name: String, kind: KeywordKind) {
+    init(name: String, kind: KeywordKind, owning owned: AnyObject? = nil) {
         self.name = name
         self.kind = kind
+        self.owned = owned
     }
+
+    /// A keyword whose payload object is lent to the evaluator: reading it costs no reference
+    /// counting, which on the hot path of validation is most of the cost.
+    static func lending<Payload: AnyObject>(_ name: String, _ payload: Payload, _ kind: (Lent<Payload>) -> KeywordKind) -> CompiledKeyword {
+        CompiledKeyword(name: name, kind: kind(Lent(payload)), owning: payload)
+    }
+}
+
+/// An object owned elsewhere (by its `CompiledKeyword`), lent without retaining.
+struct Lent<Object: AnyObject> {
+    private let unmanaged: Unmanaged<Object>
+
+    init(_ object: Object) { unmanaged = .passUnretained(object) }
+
+    @inline(__always)
+    func with<Result>(_ body: (Object) -> Result) -> Result {
+        unmanaged._withUnsafeGuaranteedRef(body)
+    }
+}
+
+final class Boxed<Value> {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// Which JSON types a `type` keyword admits.
@@ -112,9 +138,15 @@ struct JSONTypeSet: OptionSet {
 /// `properties`, `patternProperties` and `additionalProperties` of one schema, evaluated in one
 /// pass over the instance's members (the last two depend on what the first ones matched).
 final class ObjectMembersKeyword {
-    var properties = PropertyTable()
-    var patterns: [PatternProperty] = []
-    var additional: NodeRef?
+    let properties: PropertyTable
+    let patterns: [PatternProperty]
+    let additional: NodeRef?
+
+    init(properties: PropertyTable, patterns: [PatternProperty], additional: NodeRef?) {
+        self.properties = properties
+        self.patterns = patterns
+        self.additional = additional
+    }
 }
 
 struct PatternProperty {
@@ -182,7 +214,7 @@ struct DynamicReference {
 
 enum KeywordKind {
     case type(JSONTypeSet)
-    case enumeration([JSONValue])
+    case enumeration(Lent<Boxed<[JSONValue]>>)
     case constant(JSONValue)
     case multipleOf(JSONDecimal)
     case maximum(JSONNumber)
@@ -191,26 +223,26 @@ enum KeywordKind {
     case exclusiveMinimum(JSONNumber)
     case maxLength(Int)
     case minLength(Int)
-    case pattern(ECMARegex)
+    case pattern(Lent<ECMARegex>)
     case format(FormatChecker.Format)
     case maxItems(Int)
     case minItems(Int)
     case uniqueItems
     case maxProperties(Int)
     case minProperties(Int)
-    case required([String])
+    case required(Lent<Boxed<[String]>>)
     case dependentRequired([PropertyDependency<[String]>])
     case reference(NodeRef)
     case dynamicReference(DynamicReference)
-    case allOf([NodeRef])
-    case anyOf([NodeRef])
-    case oneOf([NodeRef])
+    case allOf(Lent<Boxed<[NodeRef]>>)
+    case anyOf(Lent<Boxed<[NodeRef]>>)
+    case oneOf(Lent<Boxed<[NodeRef]>>)
     case not(NodeRef)
     case conditional(if: NodeRef, then: NodeRef?, else: NodeRef?)
-    case members(ObjectMembersKeyword)
+    case members(Lent<ObjectMembersKeyword>)
     case propertyNames(NodeRef)
     case dependentSchemas([PropertyDependency<NodeRef>])
-    case items(ItemsKeyword)
+    case items(Lent<Boxed<ItemsKeyword>>)
     case contains(NodeRef, min: Int, max: Int?)
     case unevaluatedProperties(NodeRef)
     case unevaluatedItems(NodeRef)
