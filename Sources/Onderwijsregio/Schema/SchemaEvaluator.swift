@@ -171,7 +171,7 @@ struct SchemaEvaluator {
             let names = types.names
             return fail(node, keyword.name, names.count == 1 ? "must be of type \(names[0]), not \(instance.typeName)" : "must be one of the types \(names.joined(separator: ", ")), not \(instance.typeName)")
         case .enumeration(let values):
-            if values.with({ $0.value.contains(instance) }) { return true }
+            if values.with({ box in box.value.withUnsafeBufferPointer { $0.contains { $0 == instance } } }) { return true }
             return fail(node, keyword.name, "must be one of: \(values.with { $0.value.map(Self.brief) }.joined(separator: ", "))")
         case .constant(let value):
             if instance == value { return true }
