@@ -24,6 +24,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from schema_library import load_schema_library
+
 SUITE_NAME = "schema-fixtures"
 REPO = Path(__file__).resolve().parents[2]
 LIB_PATH = Path(os.environ.get("ONDERWIJSREGIO_LIB") or REPO / "dist/lib/libonderwijsregio.so")
@@ -46,26 +48,7 @@ ERRATA: dict[tuple[str, tuple[str, str]], str] = {
 
 
 def load_library() -> tuple[ctypes.CDLL | None, str]:
-    if not LIB_PATH.exists():
-        return None, f"{LIB_PATH} does not exist: run `make dist` or set ONDERWIJSREGIO_LIB"
-    try:
-        lib = ctypes.CDLL(str(LIB_PATH))
-    except OSError as error:
-        return None, f"cannot load {LIB_PATH}: {error}"
-    for name in ("oreg_schema_compile", "oreg_schema_validate", "oreg_schema_free"):
-        if not hasattr(lib, name):
-            return None, f"library lacks {name} ({LIB_PATH}): the JSON Schema validator is not built in yet"
-    lib.oreg_last_error.argtypes = []
-    lib.oreg_last_error.restype = ctypes.c_char_p
-    lib.oreg_free.argtypes = [ctypes.c_void_p]
-    lib.oreg_free.restype = None
-    lib.oreg_schema_compile.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
-    lib.oreg_schema_compile.restype = ctypes.c_int
-    lib.oreg_schema_validate.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p)]
-    lib.oreg_schema_validate.restype = ctypes.c_int
-    lib.oreg_schema_free.argtypes = [ctypes.c_void_p]
-    lib.oreg_schema_free.restype = None
-    return lib, ""
+    return load_schema_library(LIB_PATH)
 
 
 def last_error(lib: ctypes.CDLL) -> str:

@@ -48,6 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from schema_library import load_schema_library
+
 SUITE_NAME = "json-schema-test-suite"
 REPO = Path(__file__).resolve().parents[2]
 LIB_PATH = Path(os.environ.get("ONDERWIJSREGIO_LIB") or REPO / "dist/lib/libonderwijsregio.so")
@@ -146,29 +148,7 @@ def remote_resources(folder: str) -> dict[str, Any]:
 
 
 def load_library() -> tuple[ctypes.CDLL | None, str]:
-    """Returns (library, "") or (None, why it cannot be used)."""
-    if not LIB_PATH.exists():
-        return None, f"{LIB_PATH} does not exist: run `make dist` or set ONDERWIJSREGIO_LIB"
-    try:
-        lib = ctypes.CDLL(str(LIB_PATH))
-    except OSError as error:
-        return None, f"cannot load {LIB_PATH}: {error}"
-    for name in ("oreg_schema_compile", "oreg_schema_validate", "oreg_schema_free"):
-        if not hasattr(lib, name):
-            return None, f"library lacks {name} ({LIB_PATH}): the JSON Schema validator is not built in yet"
-    lib.oreg_last_error.argtypes = []
-    lib.oreg_last_error.restype = ctypes.c_char_p
-    lib.oreg_status_name.argtypes = [ctypes.c_int]
-    lib.oreg_status_name.restype = ctypes.c_char_p
-    lib.oreg_free.argtypes = [ctypes.c_void_p]
-    lib.oreg_free.restype = None
-    lib.oreg_schema_compile.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
-    lib.oreg_schema_compile.restype = ctypes.c_int
-    lib.oreg_schema_validate.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_void_p)]
-    lib.oreg_schema_validate.restype = ctypes.c_int
-    lib.oreg_schema_free.argtypes = [ctypes.c_void_p]
-    lib.oreg_schema_free.restype = None
-    return lib, ""
+    return load_schema_library(LIB_PATH)
 
 
 def describe_status(lib: ctypes.CDLL, status: int) -> str:
