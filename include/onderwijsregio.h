@@ -221,7 +221,8 @@ int oreg_schema_compile(const char *json, size_t length, const char *options_jso
  * schema         from oreg_schema_compile(); may be shared by threads.
  * json, length   the instance (UTF-8 JSON; need not be NUL-terminated), parsed with the
  *                library's strict parser (duplicate member names: the last one wins).
- * out_report     may be NULL when only the verdict matters. Otherwise set to NULL when the
+ * out_report     may be NULL when only the verdict matters: validation then stops at the
+ *                first error, the fastest way to an answer. Otherwise set to NULL when the
  *                instance is valid, and when it is not, to a NUL-terminated JSON report owned
  *                by the caller (release it with oreg_free()):
  *                  {"valid":false,"errors":[{"instanceLocation":"/email",
