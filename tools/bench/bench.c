@@ -28,62 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-/* CRC-32 (IEEE 802.3), the value of Python's zlib.crc32: bench.py computes the same one. */
-static uint32_t crc32_ieee(const unsigned char *p, size_t n) {
-    static uint32_t table[256];
-    if (!table[1]) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-    }
-    uint32_t crc = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) crc = table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
-    return crc ^ 0xFFFFFFFFu;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static const char *base_name(const char *path) {
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
-static char *read_file(const char *path, size_t *length) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (!buf) { fclose(f); return NULL; }
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        cap *= 2;
-        char *bigger = realloc(buf, cap);
-        if (!bigger) { free(buf); buf = NULL; continue; }
-        buf = bigger;
-    }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) { free(buf); return NULL; }
-    /* Exactly `n` bytes, no NUL after them: the library must not need one. */
-    char *exact = malloc(n ? n : 1);
-    if (!exact) { free(buf); return NULL; }
-    memcpy(exact, buf, n);
-    free(buf);
-    *length = n;
-    return exact;
-}
+#include "bench_util.h"
 
 enum op { OP_CHECK, OP_CANONICALIZE };
 
