@@ -63,8 +63,7 @@ final class SchemaHandle {
             throw ABIError(.limit, error.message)
         }
         if !result.isValid {
-            let text = JSONSerializer.serialize(result.report)
-            guard let buffer = CStringBuffer.make(text) else { throw ABIError(.noMemory, "out of memory for the validation report") }
+            guard let buffer = CStringBuffer.make(result.report) else { throw ABIError(.noMemory, "out of memory for the validation report") }
             outReport.pointee = buffer
         }
         return result.isValid ? Status.ok.rawValue : Status.invalid.rawValue

@@ -12,15 +12,35 @@ public struct SchemaValidationError: Sendable {
     /// For `anyOf`, `oneOf` and `not`: the errors of the branches.
     public let errors: [SchemaValidationError]
 
-    var json: JSONValue {
-        var object = JSONObject()
-        object["instanceLocation"] = .string(instanceLocation.description)
-        object["keywordLocation"] = .string(keywordLocation.description)
-        if let absoluteKeywordLocation { object["absoluteKeywordLocation"] = .string(absoluteKeywordLocation) }
-        object["keyword"] = .string(keyword)
-        object["message"] = .string(message)
-        if !errors.isEmpty { object["errors"] = .array(errors.map(\.json)) }
-        return .object(object)
+    /// Writes this error as a JSON object straight into `out`: reports are written often
+    /// (every invalid form submission), so no intermediate JSON tree is built.
+    func write(to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"instanceLocation":"#.utf8)
+        JSONSerializer.writeString(instanceLocation.description, to: &out)
+        out.append(contentsOf: #","keywordLocation":"#.utf8)
+        JSONSerializer.writeString(keywordLocation.description, to: &out)
+        if let absoluteKeywordLocation {
+            out.append(contentsOf: #","absoluteKeywordLocation":"#.utf8)
+            JSONSerializer.writeString(absoluteKeywordLocation, to: &out)
+        }
+        out.append(contentsOf: #","keyword":"#.utf8)
+        JSONSerializer.writeString(keyword, to: &out)
+        out.append(contentsOf: #","message":"#.utf8)
+        JSONSerializer.writeString(message, to: &out)
+        if !errors.isEmpty {
+            out.append(contentsOf: #","errors":"#.utf8)
+            Self.write(errors, to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    static func write(_ errors: [SchemaValidationError], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for (i, error) in errors.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            error.write(to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
     }
 }
 
@@ -29,12 +49,14 @@ public struct SchemaValidationResult: Sendable {
     public let errors: [SchemaValidationError]
     public var isValid: Bool { errors.isEmpty }
 
-    /// `{"valid": …, "errors": […]}`.
-    public var report: JSONValue {
-        var object = JSONObject()
-        object["valid"] = .bool(isValid)
-        object["errors"] = .array(errors.map(\.json))
-        return .object(object)
+    /// `{"valid": …, "errors": […]}` as UTF-8 JSON text.
+    public var report: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + errors.count * 160)
+        out.append(contentsOf: (isValid ? #"{"valid":true,"errors":"# : #"{"valid":false,"errors":"#).utf8)
+        SchemaValidationError.write(errors, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }
 
