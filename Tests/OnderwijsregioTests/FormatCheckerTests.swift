@@ -196,6 +196,143 @@ private func escaped(_ text: String) -> String {
         }
     }
 
+    /// The byte-level ASCII parsers against the scalar ones (the reference) on ASCII inputs:
+    /// every prefix and suffix of the suite's strings for the format's family, mutations of
+    /// typical and boundary values, and seeded pseudo-random strings. They must agree on each,
+    /// and may only decline (nil) a host name with an `xn--` label.
+    @Test func asciiPathMatchesScalars() {
+        typealias Format = FormatChecker.Format
+        let families: [[Format]] = [
+            [.date, .time, .dateTime], [.email, .idnEmail], [.hostname, .idnHostname],
+            [.uri, .uriReference, .iri, .iriReference], [.uuid], [.ipv4, .ipv6],
+        ]
+        var suite: [String: [String]] = [:]
+        for draft in ["draft2020-12", "draft7"] {
+            for test in loadCases(draft: draft) ?? [] { suite[test.format, default: []].append(test.data) }
+        }
+        #expect(!suite.isEmpty, "the JSON Schema test suite is missing")
+        let typical: [Format: [String]] = [
+            .date: ["1994-02-28", "2000-02-29", "1900-02-29", "2026-12-31", "2026-04-31"],
+            .time: ["10:30:00+01:00", "23:59:60Z", "15:59:60-08:00", "00:00:60+00:01", "10:30:00.123z"],
+            .dateTime: ["2026-11-02T10:30:00+01:00", "1990-12-31T23:59:60Z", "1990-12-31t15:59:60-08:00",
+                        "2026-11-02T10:30:00.5Z"],
+            .email: ["jan.jansen@example.nl", "\"jan jansen\"@example.nl", "\"a\\\"b\"@c.d", "a@[IPv6:2001:db8::1]",
+                     "a@[ipv6:::ffff:1.2.3.4]", "a@[IPV6:1::2]", "a@[iPv6:::1]", "a@[192.168.0.1]", "x@xn--bcher-kva.example", "a.b-c+d@e-f.g",
+                     String(repeating: "a", count: 64) + "@example.com"],
+            .hostname: ["www.example.nl", "a-b.c-d.e", "xn--bcher-kva.example", "XN--bcher-kva.example",
+                        String(repeating: "a", count: 63) + ".nl",
+                        String(repeating: "abcdefghi.", count: 25) + "abc"],
+            .uri: ["https://www.linkedin.com/in/jan-jansen", "https://files.example.nl/cv/jan-jansen.pdf",
+                   "https://user:pw@www.example.com:8080/a/b?c=d#e", "http://[v7.x:y]/", "http://[::1]:80/",
+                   "http://[1.2.3.4]/", "mailto:jan@example.nl", "urn:isbn:0451450523", "http://a%41b/%7e?%2f#%3F",
+                   "http://a@b@c/", "http://a:b:c/", "HTTP://EXAMPLE.COM:/"],
+            .uriReference: ["/cv/jan-jansen.pdf?v=2#p1", "//host/path", "a/b?c#d", "?q", "#f", "../a:b", "./a:b"],
+            .uuid: ["123e4567-e89b-12d3-a456-426614174000", "00000000-0000-0000-0000-000000000000",
+                    "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF"],
+            .ipv4: ["192.168.100.254", "0.0.0.0", "255.255.255.255", "1.2.3.04"],
+            .ipv6: ["2001:db8:85a3::8a2e:370:7334", "::ffff:192.168.0.1", "1:2:3:4:5:6:7:8", "::", "1::",
+                    "::1:2:3:4:5:6:7", "1:2:3:4:5:6:1.2.3.4", "fe80::1%eth0"],
+        ]
+
+        var random: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ bound: Int) -> Int {
+            random = random &* 6364136223846793005 &+ 1442695040888963407
+            return Int(random >> 33) % bound
+        }
+        // The alphabet of the grammars' delimiters, plus a second one with every ASCII code.
+        let alphabet = Array("0123456789abcdefxnvzABCDEFXVTZ.-:/@[]%?#+ ".unicodeScalars)
+        let everyASCII = (0..<128).compactMap(Unicode.Scalar.init(_:) as (UInt32) -> Unicode.Scalar?)
+        func string(_ scalars: some Sequence<Unicode.Scalar>) -> String {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars)
+            return String(view)
+        }
+        var shared: [String] = []
+        for k in 0..<4000 {
+            let letters = k % 4 == 3 ? everyASCII : alphabet
+            shared.append(string((0..<next(40)).map { _ in letters[next(letters.count)] }))
+        }
+
+        var compared = 0
+        for family in families {
+            var seeds = family.flatMap { suite[$0.rawValue] ?? [] } + family.flatMap { typical[$0] ?? [] }
+            seeds = seeds.filter { $0.unicodeScalars.allSatisfy(\.isASCII) }
+            var inputs: Set<String> = Set(shared)
+            for seed in seeds {
+                let scalars = Array(seed.unicodeScalars)
+                for k in 0...scalars.count {
+                    inputs.insert(string(scalars[..<k]))
+                    inputs.insert(string(scalars[k...]))
+                }
+                // One to three random edits (replace, insert, delete) reach the paths just past
+                // the ones the seed takes.
+                for _ in 0..<40 {
+                    var mutated = scalars
+                    for _ in 0...next(3) {
+                        let letters = next(4) == 0 ? everyASCII : alphabet
+                        let position = next(mutated.count + 1)
+                        switch next(3) {
+                        case 0 where position < mutated.count: mutated[position] = letters[next(letters.count)]
+                        case 1 where position < mutated.count: mutated.remove(at: position)
+                        default: mutated.insert(letters[next(letters.count)], at: position)
+                        }
+                    }
+                    inputs.insert(string(mutated))
+                }
+                // Digits redrawn at random: ranges of months, days (leap years), hours, leap
+                // seconds against offsets, octets and leading zeros.
+                for _ in 0..<100 {
+                    inputs.insert(string(scalars.map { c in
+                        FormatChecker.isDigit(c) && next(2) == 0 ? Unicode.Scalar(UInt8(48 + next(10))) : c
+                    }))
+                }
+            }
+            for format in family {
+                var valid = 0, declined = 0
+                for input in inputs {
+                    compared += 1
+                    let reference = FormatChecker.checkByScalars(format, input)
+                    guard let fast = FormatChecker.checkASCII(format, input) else {
+                        declined += 1
+                        let mayDecline = format == .hostname || format == .idnHostname || format == .email
+                            || format == .idnEmail
+                        #expect(mayDecline && input.lowercased().contains("xn--"), "\(format.rawValue) declined \(escaped(input))")
+                        continue
+                    }
+                    #expect(fast == reference, "\(format.rawValue) \"\(escaped(input))\": ASCII path \(fast), scalar path \(reference)")
+                    #expect(FormatChecker.check(format, input) == reference)
+                    if reference { valid += 1 }
+                }
+                print("ASCII path \(format.rawValue): \(inputs.count) inputs, \(valid) valid, \(declined) left to the scalar path")
+                // Both outcomes must have been exercised, or the comparison proves little.
+                #expect(valid > 0 && valid < inputs.count - declined, "\(format.rawValue)")
+            }
+        }
+        print("ASCII path: \(compared) comparisons")
+
+        // Non-ASCII values never take the ASCII path.
+        for format in Format.allCases {
+            for input in ["j\u{E9}n@example.nl", "b\u{FC}cher.example", "2026-11-02T10:30:00\u{FF0B}01:00", "\u{80}"] {
+                #expect(FormatChecker.checkASCII(format, input) == nil)
+                #expect(FormatChecker.check(format, input) == FormatChecker.checkByScalars(format, input))
+            }
+        }
+
+        // The URI character sets against the scalar predicates, byte by byte.
+        typealias URIChars = FormatChecker.ASCIIParsers.URIChars
+        for b in 0...255 {
+            let byte = UInt8(b)
+            let c = Unicode.Scalar(byte)
+            let base = b < 128 && (FormatChecker.isUnreserved(c) || FormatChecker.isSubDelim(c))
+            let colon = b < 128 && c == ":"
+            let pathDelimiter = b < 128 && (c == ":" || c == "@" || c == "/")
+            #expect(URIChars.regName.contains(byte) == base, "reg-name \(b)")
+            #expect(URIChars.userinfo.contains(byte) == (base || colon), "userinfo \(b)")
+            #expect(URIChars.path.contains(byte) == (base || pathDelimiter), "path \(b)")
+            #expect(URIChars.query.contains(byte) == (base || pathDelimiter || (b < 128 && c == "?")), "query \(b)")
+        }
+    }
+
     /// Edge cases the suite does not cover.
     @Test func edgeCases() {
         #expect(FormatChecker.check("no-such-format", "x") == nil)

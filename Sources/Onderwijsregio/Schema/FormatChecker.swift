@@ -4,6 +4,8 @@
 /// the ABNF of the RFC the specification names, so that the accepted language is exactly the
 /// grammar's and the failure modes stay obvious. Digits, letters and hex digits are ASCII only
 /// in every grammar here; anything else that looks like a digit is simply another character.
+/// The formats a web form sends most are decided for ASCII values by byte-level twins of these
+/// parsers (`ASCIIParsers`), which allocate nothing; the scalar parsers remain the reference.
 ///
 /// `check` returns nil for a format it does not know: the specification makes unknown formats
 /// annotations only, so the validator ignores them.
@@ -20,7 +22,15 @@ enum FormatChecker {
         Format(rawValue: format).map { check($0, value) }
     }
 
+    /// Values that are all ASCII (nearly every value a form sends) are decided on their UTF-8
+    /// bytes without allocating, for the formats `checkASCII` covers; the rest, and every
+    /// value with a non-ASCII character, go through the scalar parsers.
     static func check(_ format: Format, _ value: String) -> Bool {
+        checkASCII(format, value) ?? checkByScalars(format, value)
+    }
+
+    /// The reference implementation: every format, any input, over the string's scalars.
+    static func checkByScalars(_ format: Format, _ value: String) -> Bool {
         let text = scalars(value)
         switch format {
         case .date: return isDate(text)
@@ -53,6 +63,488 @@ enum FormatChecker {
         var bytes = value
         let ascii = bytes.withUTF8 { utf8 in utf8.allSatisfy({ $0 < 0x80 }) ? utf8.map { Unicode.Scalar($0) } : nil }
         return ascii ?? Array(value.unicodeScalars)
+    }
+}
+
+// MARK: - ASCII fast path
+
+extension FormatChecker {
+    /// The answer for an all-ASCII `value` of a format the byte-level parsers below cover; nil
+    /// when the value has a non-ASCII byte, the format is not covered, or the value needs a
+    /// part of the grammar only the scalar parsers implement (an `xn--` label, which must be
+    /// Punycode-decoded). `check` then falls back to `checkByScalars`.
+    ///
+    /// The international formats are the same grammar as their ASCII counterparts once the
+    /// value is ASCII: every clause that sets them apart (`ucschar`, `iprivate`, non-ASCII
+    /// `atext` and `qtextSMTP`, U-labels, the ideographic full stops) needs a non-ASCII scalar.
+    static func checkASCII(_ format: Format, _ value: String) -> Bool? {
+        switch format {
+        case .date, .time, .dateTime, .email, .idnEmail, .hostname, .idnHostname, .ipv4, .ipv6, .uri,
+             .uriReference, .iri, .iriReference, .uuid:
+            // A native string (all a JSON parser produces) is read in place, a small one from a
+            // copy on the stack: no allocation either way. Unlike `withUTF8` this needs no
+            // mutable copy of `value`, which cost a retain and a release per call. Only a
+            // bridged, non-contiguous string gives nil here, and it takes the scalar path.
+            return value.utf8.withContiguousStorageIfAvailable { ASCIIParsers.check(format, $0) } ?? nil
+        case .duration, .uriTemplate, .regex, .jsonPointer, .relativeJSONPointer:
+            return nil
+        }
+    }
+
+    /// Byte-level twins of the scalar parsers for ASCII input, written to accept exactly the
+    /// same strings (`FormatCheckerTests.asciiPathMatchesScalars` compares the two), with no
+    /// heap allocation: positions are offsets into the UTF-8 buffer, never copies of it.
+    ///
+    /// `UnsafeBufferPointer` does not check its subscript in release builds, so every read
+    /// below sits behind an explicit bounds test.
+    enum ASCIIParsers {
+        typealias Bytes = UnsafeBufferPointer<UInt8>
+
+        static func check(_ format: Format, _ t: Bytes) -> Bool? {
+            guard isASCII(t) else { return nil }
+            switch format {
+            case .date: return isDate(t)
+            case .time: return isFullTime(t, 0)
+            case .dateTime: return isDateTime(t)
+            case .email, .idnEmail: return isMailbox(t)
+            case .hostname, .idnHostname: return isHostname(t, 0, t.count)
+            case .ipv4: return isIPv4(t, 0, t.count)
+            case .ipv6: return isIPv6(t, 0, t.count)
+            case .uri, .iri: return isURI(t, reference: false)
+            case .uriReference, .iriReference: return isURI(t, reference: true)
+            case .uuid: return isUUID(t)
+            case .duration, .uriTemplate, .regex, .jsonPointer, .relativeJSONPointer: return nil
+            }
+        }
+
+        /// One OR over all bytes (the loop has no early exit so that it vectorises): ASCII is
+        /// exactly the bytes below 0x80.
+        static func isASCII(_ t: Bytes) -> Bool {
+            var any: UInt8 = 0
+            for b in t { any |= b }
+            return any < 0x80
+        }
+
+        // MARK: Character classes
+
+        static func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }
+
+        /// Setting bit 0x20 maps `A-Z` onto `a-z` and nothing else onto `a-z`.
+        static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) &- UInt8(ascii: "a") < 26 }
+
+        static func isHexDigit(_ b: UInt8) -> Bool { isDigit(b) || (b | 0x20) &- UInt8(ascii: "a") < 6 }
+
+        static func lowercased(_ b: UInt8) -> UInt8 { b &- UInt8(ascii: "A") < 26 ? b | 0x20 : b }
+
+        static func isAtext(_ b: UInt8) -> Bool {
+            if isAlpha(b) || isDigit(b) { return true }
+            switch b {
+            case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+                 UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "/"),
+                 UInt8(ascii: "="), UInt8(ascii: "?"), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"),
+                 UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"), UInt8(ascii: "~"):
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// The first offset in `start ..< end` holding `b`, or nil.
+        static func firstIndex(of b: UInt8, in t: Bytes, _ start: Int, _ end: Int) -> Int? {
+            guard start >= 0, end <= t.count else { return nil }
+            var i = start
+            while i < end {
+                if t[i] == b { return i }
+                i += 1
+            }
+            return nil
+        }
+
+        /// `count` ASCII digits at `start`, as a number (see `FormatChecker.fixedNumber`).
+        static func fixedNumber(_ t: Bytes, _ start: Int, _ count: Int) -> Int? {
+            guard start >= 0, count > 0, count <= 4, start <= t.count - count else { return nil }
+            var value = 0
+            for k in start..<(start + count) {
+                let b = t[k]
+                guard isDigit(b) else { return nil }
+                value = value * 10 + Int(b &- UInt8(ascii: "0"))
+            }
+            return value
+        }
+
+        // MARK: Dates and times
+
+        static func isDate(_ t: Bytes) -> Bool {
+            t.count == 10 && isFullDate(t, 0)
+        }
+
+        static func isDateTime(_ t: Bytes) -> Bool {
+            guard t.count > 11, isFullDate(t, 0), t[10] == UInt8(ascii: "T") || t[10] == UInt8(ascii: "t")
+            else { return false }
+            return isFullTime(t, 11)
+        }
+
+        static func isFullDate(_ t: Bytes, _ start: Int) -> Bool {
+            guard start >= 0, t.count - start >= 10, let year = fixedNumber(t, start, 4),
+                  t[start + 4] == UInt8(ascii: "-"), let month = fixedNumber(t, start + 5, 2),
+                  t[start + 7] == UInt8(ascii: "-"), let day = fixedNumber(t, start + 8, 2)
+            else { return false }
+            return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
+        }
+
+        static func isFullTime(_ t: Bytes, _ start: Int) -> Bool {
+            guard start >= 0, t.count - start >= 9, let hour = fixedNumber(t, start, 2),
+                  t[start + 2] == UInt8(ascii: ":"), let minute = fixedNumber(t, start + 3, 2),
+                  t[start + 5] == UInt8(ascii: ":"), let second = fixedNumber(t, start + 6, 2),
+                  hour <= 23, minute <= 59, second <= 60
+            else { return false }
+            var i = start + 8
+            if i < t.count, t[i] == UInt8(ascii: ".") {
+                i += 1
+                let fractionStart = i
+                while i < t.count, isDigit(t[i]) { i += 1 }
+                guard i > fractionStart else { return false }
+            }
+            guard i < t.count else { return false }
+            var offsetMinutes = 0
+            switch t[i] {
+            case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+                guard i + 1 == t.count else { return false }
+            case UInt8(ascii: "+"), UInt8(ascii: "-"):
+                // `i + 6 == t.count` puts `i + 3` in bounds.
+                guard i + 6 == t.count, let offsetHour = fixedNumber(t, i + 1, 2), t[i + 3] == UInt8(ascii: ":"),
+                      let offsetMinute = fixedNumber(t, i + 4, 2), offsetHour <= 23, offsetMinute <= 59
+                else { return false }
+                offsetMinutes = (offsetHour * 60 + offsetMinute) * (t[i] == UInt8(ascii: "+") ? 1 : -1)
+            default:
+                return false
+            }
+            if second == 60 {
+                // As in `FormatChecker.isFullTime`: a leap second is 23:59:60 UTC.
+                let utc = ((hour * 60 + minute - offsetMinutes) % 1440 + 1440) % 1440
+                guard utc == 23 * 60 + 59 else { return false }
+            }
+            return true
+        }
+
+        // MARK: UUID and IP addresses
+
+        static func isUUID(_ t: Bytes) -> Bool {
+            guard t.count == 36 else { return false }
+            for k in 0..<36 {
+                if k == 8 || k == 13 || k == 18 || k == 23 {
+                    guard t[k] == UInt8(ascii: "-") else { return false }
+                } else {
+                    guard isHexDigit(t[k]) else { return false }
+                }
+            }
+            return true
+        }
+
+        static func isIPv4(_ t: Bytes, _ start: Int, _ end: Int) -> Bool {
+            guard start >= 0, start <= end, end <= t.count else { return false }
+            var i = start
+            for octet in 0..<4 {
+                if octet > 0 {
+                    guard i < end, t[i] == UInt8(ascii: ".") else { return false }
+                    i += 1
+                }
+                let octetStart = i
+                var value = 0
+                while i < end, i - octetStart < 3, isDigit(t[i]) {
+                    value = value * 10 + Int(t[i] &- UInt8(ascii: "0"))
+                    i += 1
+                }
+                let length = i - octetStart
+                // `length > 0` puts `octetStart` in bounds.
+                guard length > 0, value <= 255, length == 1 || t[octetStart] != UInt8(ascii: "0") else { return false }
+            }
+            return i == end
+        }
+
+        static func isIPv6(_ t: Bytes, _ start: Int, _ end: Int) -> Bool {
+            guard start >= 0, start <= end, end <= t.count else { return false }
+            var groups = 0
+            var compressed = false
+            var i = start
+            if end - start >= 2, t[start] == UInt8(ascii: ":"), t[start + 1] == UInt8(ascii: ":") {
+                compressed = true
+                i = start + 2
+                if i == end { return true }
+            }
+            while i < end {
+                let groupStart = i
+                while i < end, i - groupStart < 4, isHexDigit(t[i]) { i += 1 }
+                if i < end, t[i] == UInt8(ascii: ".") {
+                    guard isIPv4(t, groupStart, end) else { return false }
+                    groups += 2
+                    break
+                }
+                guard i > groupStart else { return false }
+                groups += 1
+                if i == end { break }
+                guard t[i] == UInt8(ascii: ":") else { return false }
+                i += 1
+                guard i < end else { return false }
+                if t[i] == UInt8(ascii: ":") {
+                    guard !compressed else { return false }
+                    compressed = true
+                    i += 1
+                }
+            }
+            return compressed ? groups <= 7 : groups == 8
+        }
+
+        // MARK: URIs
+
+        /// The characters a URI component admits besides percent-encodings, as a bit set over
+        /// ASCII (bit `b` of `low` for `b < 64`, bit `b - 64` of `high` otherwise): unreserved
+        /// and sub-delims, plus what the closures of `FormatChecker.scanURIChars`' callers
+        /// add. One shift and mask per byte instead of a dozen comparisons;
+        /// `asciiPathMatchesScalars` checks every set against the scalar predicates.
+        struct URIChars {
+            let low: UInt64, high: UInt64
+
+            /// Unreserved and sub-delims only (`reg-name`).
+            static let regName = URIChars(low: 0x2BFF_7FD2_0000_0000, high: 0x47FF_FFFE_87FF_FFFE)
+            /// Plus `:` (`userinfo`).
+            static let userinfo = URIChars(low: 0x2FFF_7FD2_0000_0000, high: 0x47FF_FFFE_87FF_FFFE)
+            /// Plus `:`, `@` and `/` (`pchar` and the path's slashes).
+            static let path = URIChars(low: 0x2FFF_FFD2_0000_0000, high: 0x47FF_FFFE_87FF_FFFF)
+            /// Plus `:`, `@`, `/` and `?` (query and fragment).
+            static let query = URIChars(low: 0xAFFF_FFD2_0000_0000, high: 0x47FF_FFFE_87FF_FFFF)
+
+            func contains(_ b: UInt8) -> Bool {
+                // `&>>` cannot trap; the range tests keep each shift below 64.
+                if b < 64 { return (low &>> UInt64(b)) & 1 != 0 }
+                return b < 128 && (high &>> UInt64(b - 64)) & 1 != 0
+            }
+        }
+
+        static func scanURIChars(_ t: Bytes, _ start: Int, _ end: Int, _ allowed: URIChars) -> Bool {
+            guard start >= 0, start <= end, end <= t.count else { return false }
+            var i = start
+            while i < end {
+                let b = t[i]
+                if b == UInt8(ascii: "%") {
+                    guard end - i >= 3, isHexDigit(t[i + 1]), isHexDigit(t[i + 2]) else { return false }
+                    i += 3
+                    continue
+                }
+                guard allowed.contains(b) else { return false }
+                i += 1
+            }
+            return true
+        }
+
+        static func isURI(_ t: Bytes, reference: Bool) -> Bool {
+            // One pass finds what the scalar parser finds in two: the first `#`, and the first
+            // `?` before it.
+            var end = t.count
+            var question: Int? = nil
+            var k = 0
+            while k < t.count {
+                let b = t[k]
+                if b == UInt8(ascii: "#") {
+                    guard scanURIChars(t, k + 1, t.count, .query) else { return false }
+                    end = k
+                    break
+                }
+                if b == UInt8(ascii: "?"), question == nil { question = k }
+                k += 1
+            }
+            if let question {
+                guard scanURIChars(t, question + 1, end, .query) else { return false }
+                end = question
+            }
+            // The first `:` or `/`: a colon there ends a scheme (see `FormatChecker.isURI`).
+            var colonOrSlash = 0
+            while colonOrSlash < end, t[colonOrSlash] != UInt8(ascii: ":"), t[colonOrSlash] != UInt8(ascii: "/") {
+                colonOrSlash += 1
+            }
+            var i = 0
+            if colonOrSlash < end, t[colonOrSlash] == UInt8(ascii: ":") {
+                guard isScheme(t, 0, colonOrSlash) else { return false }
+                i = colonOrSlash + 1
+            } else if !reference {
+                return false
+            }
+            if end - i >= 2, t[i] == UInt8(ascii: "/"), t[i + 1] == UInt8(ascii: "/") {
+                guard let authorityEnd = authorityEnd(t, i + 2, end) else { return false }
+                i = authorityEnd
+            }
+            return scanURIChars(t, i, end, .path)
+        }
+
+        static func isScheme(_ t: Bytes, _ start: Int, _ end: Int) -> Bool {
+            guard start >= 0, start < end, end <= t.count, isAlpha(t[start]) else { return false }
+            for k in start..<end {
+                let b = t[k]
+                guard isAlpha(b) || isDigit(b) || b == UInt8(ascii: "+") || b == UInt8(ascii: "-")
+                        || b == UInt8(ascii: ".")
+                else { return false }
+            }
+            return true
+        }
+
+        /// The end of the authority starting at `start` (the first `/` before `end`, else `end`),
+        /// or nil if it is not valid. One pass finds that end together with the first `@` and
+        /// the first `:` after it, which the scalar parser searches for one after the other.
+        static func authorityEnd(_ t: Bytes, _ start: Int, _ end: Int) -> Int? {
+            guard start >= 0, start <= end, end <= t.count else { return nil }
+            var at: Int? = nil
+            var hostColon: Int? = nil
+            var k = start
+            while k < end {
+                let b = t[k]
+                if b == UInt8(ascii: "/") { break }
+                if b == UInt8(ascii: "@"), at == nil {
+                    // A colon before the `@` is in the userinfo, not the host.
+                    at = k
+                    hostColon = nil
+                } else if b == UInt8(ascii: ":"), hostColon == nil {
+                    hostColon = k
+                }
+                k += 1
+            }
+            return isAuthority(t, start, k, at: at, hostColon: hostColon) ? k : nil
+        }
+
+        /// `t[start ..< end]` as an authority whose first `@` is `at` and whose first `:` after
+        /// that (or after `start`, without `@`) is `hostColon`.
+        static func isAuthority(_ t: Bytes, _ start: Int, _ end: Int, at: Int?, hostColon: Int?) -> Bool {
+            guard start >= 0, start <= end, end <= t.count else { return false }
+            var hostStart = start
+            if let at {
+                guard scanURIChars(t, start, at, .userinfo) else { return false }
+                hostStart = at + 1
+            }
+            var portStart: Int? = nil
+            if hostStart < end, t[hostStart] == UInt8(ascii: "[") {
+                guard let close = firstIndex(of: UInt8(ascii: "]"), in: t, hostStart, end),
+                      isIPv6(t, hostStart + 1, close) || isIPvFuture(t, hostStart + 1, close)
+                else { return false }
+                if close + 1 < end {
+                    guard t[close + 1] == UInt8(ascii: ":") else { return false }
+                    portStart = close + 2
+                }
+            } else {
+                let hostEnd = hostColon ?? end
+                guard scanURIChars(t, hostStart, hostEnd, .regName) else { return false }
+                if hostEnd < end { portStart = hostEnd + 1 }
+            }
+            if let portStart {
+                var k = portStart
+                while k < end {
+                    guard isDigit(t[k]) else { return false }
+                    k += 1
+                }
+            }
+            return true
+        }
+
+        static func isIPvFuture(_ t: Bytes, _ start: Int, _ end: Int) -> Bool {
+            guard start >= 0, start < end, end <= t.count,
+                  t[start] == UInt8(ascii: "v") || t[start] == UInt8(ascii: "V")
+            else { return false }
+            var i = start + 1
+            while i < end, isHexDigit(t[i]) { i += 1 }
+            guard i > start + 1, i < end, t[i] == UInt8(ascii: "."), i + 1 < end else { return false }
+            // Unreserved, sub-delims and ":" are exactly the `userinfo` set (without its
+            // percent-encodings, which IPvFuture does not allow).
+            for k in (i + 1)..<end {
+                guard URIChars.userinfo.contains(t[k]) else { return false }
+            }
+            return true
+        }
+
+        // MARK: E-mail addresses and host names
+
+        static func isMailbox(_ t: Bytes) -> Bool? {
+            guard let first = t.first else { return false }
+            var i = 0
+            if first == UInt8(ascii: "\"") {
+                i = 1
+                var closed = false
+                while i < t.count {
+                    let b = t[i]
+                    if b == UInt8(ascii: "\"") { closed = true; i += 1; break }
+                    if b == UInt8(ascii: "\\") {
+                        guard i + 1 < t.count, t[i + 1] >= 32 && t[i + 1] <= 126 else { return false }
+                        i += 2
+                        continue
+                    }
+                    guard b >= 32 && b <= 126 else { return false }
+                    i += 1
+                }
+                guard closed else { return false }
+            } else {
+                var atomLength = 0
+                while i < t.count, t[i] != UInt8(ascii: "@") {
+                    let b = t[i]
+                    if b == UInt8(ascii: ".") {
+                        guard atomLength > 0 else { return false }
+                        atomLength = 0
+                    } else {
+                        guard isAtext(b) else { return false }
+                        atomLength += 1
+                    }
+                    i += 1
+                }
+                guard atomLength > 0 else { return false }
+            }
+            // The local part is `t[0 ..< i]`, one octet per (ASCII) character.
+            guard i <= 64, i < t.count, t[i] == UInt8(ascii: "@") else { return false }
+            let domainStart = i + 1
+            guard domainStart < t.count else { return false }
+            if t[domainStart] == UInt8(ascii: "[") {
+                guard t.count - domainStart >= 2, t[t.count - 1] == UInt8(ascii: "]") else { return false }
+                let innerStart = domainStart + 1, innerEnd = t.count - 1
+                // The tag "IPv6:" in any case, as `FormatChecker.isMailbox` compares it.
+                if innerEnd - innerStart > 5, lowercased(t[innerStart]) == UInt8(ascii: "i"),
+                   lowercased(t[innerStart + 1]) == UInt8(ascii: "p"), lowercased(t[innerStart + 2]) == UInt8(ascii: "v"),
+                   t[innerStart + 3] == UInt8(ascii: "6"), t[innerStart + 4] == UInt8(ascii: ":") {
+                    return isIPv6(t, innerStart + 5, innerEnd)
+                }
+                return isIPv4(t, innerStart, innerEnd)
+            }
+            return isHostname(t, domainStart, t.count)
+        }
+
+        /// `FormatChecker.isHostname` for `t[start ..< end]`, or nil at a label starting with
+        /// `xn--`: an A-label must be Punycode-decoded and its U-label checked against the IDNA
+        /// tables, which only the scalar path does. Earlier labels are checked first, in the
+        /// same order as there, so a `false` here is the answer the scalar path gives too.
+        static func isHostname(_ t: Bytes, _ start: Int, _ end: Int) -> Bool? {
+            guard start >= 0, start < end, end <= t.count else { return false }
+            var asciiLength = 0
+            var labelStart = start
+            var i = start
+            while i <= end {
+                if i == end || t[i] == UInt8(ascii: ".") {
+                    let length = i - labelStart
+                    // `length >= 1` puts the first and last byte of the label in bounds.
+                    guard length >= 1, length <= 63, t[labelStart] != UInt8(ascii: "-"),
+                          t[i - 1] != UInt8(ascii: "-")
+                    else { return false }
+                    for k in labelStart..<i {
+                        let b = t[k]
+                        guard isAlpha(b) || isDigit(b) || b == UInt8(ascii: "-") else { return false }
+                    }
+                    if length >= 4, lowercased(t[labelStart]) == UInt8(ascii: "x"),
+                       lowercased(t[labelStart + 1]) == UInt8(ascii: "n"), t[labelStart + 2] == UInt8(ascii: "-"),
+                       t[labelStart + 3] == UInt8(ascii: "-") {
+                        return nil
+                    }
+                    asciiLength += length + (labelStart == start ? 0 : 1)
+                    guard asciiLength <= 253 else { return false }
+                    labelStart = i + 1
+                }
+                i += 1
+            }
+            // All labels are LDH without A-labels, hence all-ASCII: the Bidi rule never applies.
+            return true
+        }
     }
 }
 
