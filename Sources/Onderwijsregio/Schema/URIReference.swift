@@ -44,8 +44,6 @@ struct URIReference: Equatable, Sendable {
         return text.unicodeScalars.allSatisfy { $0.isASCIILetter || ("0"..."9").contains($0) || $0 == "+" || $0 == "-" || $0 == "." }
     }
 
-    var isAbsolute: Bool { scheme != nil }
-
     /// This reference resolved against `base` (RFC 3986 §5.2.2).
     func resolved(against base: URIReference) -> URIReference {
         if let scheme {
