@@ -44,6 +44,8 @@ private struct ByteCursor {
     var scratch: [UInt8] = []
     /// Elements and members of the containers being parsed, innermost on top.
     var elements = MoveStack<JSONValue>()
+    /// Looked up once per document; recursion stays on the calling thread.
+    let stackFloor = StackGuard.currentFloor()
     var members = MoveStack<JSONObject.Member>()
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
@@ -88,7 +90,7 @@ private struct ByteCursor {
         if depth > maxDepth {
             throw fail("nesting deeper than the limit of \(maxDepth) levels", kind: .limit)
         }
-        if !StackGuard.hasRoom() {
+        if !StackGuard.hasRoom(above: stackFloor) {
             throw fail("nesting too deep for the calling thread's stack (at \(depth) levels)", kind: .limit)
         }
     }

@@ -13,13 +13,17 @@ struct MoveStack<Element> {
         base = .allocate(capacity: capacity)
     }
 
+    @inline(__always)
     mutating func push(_ element: Element) {
         if count == capacity { grow() }
         (base + count).initialize(to: element)
         count += 1
     }
 
-    /// Moves the elements from `start` to the top into a new array and pops them.
+    /// Moves the elements from `start` to the top into a new array and pops them. Inlined so
+    /// that it is specialised at its call sites: generic, the array allocation would look up
+    /// type metadata at run time for every container.
+    @inline(__always)
     mutating func popArray(from start: Int) -> [Element] {
         let moved = count - start
         guard moved > 0 else { return [] }
