@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from schema_library import load_schema_library
+from schema_library import validate as validate_with_report
 
 SUITE_NAME = "schema-fixtures"
 REPO = Path(__file__).resolve().parents[2]
@@ -66,14 +67,7 @@ def compile_schema(lib: ctypes.CDLL, schema: bytes) -> tuple[ctypes.c_void_p | N
 
 def validate(lib: ctypes.CDLL, handle: ctypes.c_void_p, payload: bytes) -> tuple[bool | None, list[dict[str, Any]], str]:
     """Returns (valid, top-level errors, problem); valid is None when the call failed."""
-    out = ctypes.c_void_p()
-    status = lib.oreg_schema_validate(handle, payload, len(payload), ctypes.byref(out))
-    text = None
-    if out.value is not None:
-        try:
-            text = ctypes.string_at(out.value).decode("utf-8", "replace")
-        finally:
-            lib.oreg_free(out)
+    status, text = validate_with_report(lib, handle, payload)
     if status < 0:
         return None, [], f"oreg_schema_validate returned {status}: {last_error(lib)}"
     if status not in (OREG_OK, OREG_INVALID):

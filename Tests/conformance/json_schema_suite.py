@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from schema_library import load_schema_library
+from schema_library import validate as validate_with_report
 
 SUITE_NAME = "json-schema-test-suite"
 REPO = Path(__file__).resolve().parents[2]
@@ -232,14 +233,7 @@ def run_worker(default_draft: str, format_assertion: bool, remotes: str, path: P
         try:
             for t, test in enumerate(group["tests"]):
                 data = encode(test["data"])
-                report = ctypes.c_void_p(0xDEADBEEF)
-                status = lib.oreg_schema_validate(handle, data, len(data), ctypes.byref(report))
-                text = None
-                if report.value is not None:
-                    try:
-                        text = ctypes.string_at(report.value).decode("utf-8", "replace")
-                    finally:
-                        lib.oreg_free(report)
+                status, text = validate_with_report(lib, handle, data)
                 if status < 0:
                     emit({"g": g, "t": t, "outcome": "errored", "got": None,
                           "detail": f"validate failed: {describe_status(lib, status)}"

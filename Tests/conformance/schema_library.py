@@ -32,3 +32,20 @@ def load_schema_library(path: Path) -> tuple[ctypes.CDLL | None, str]:
         function.argtypes = argtypes
         function.restype = restype
     return lib, ""
+
+
+def validate(lib: ctypes.CDLL, handle: ctypes.c_void_p, data: bytes) -> tuple[int, str | None]:
+    """Validates with a report requested: (status, report text or None), the report freed.
+
+    The out-parameter starts as a non-NULL dummy, so a library that failed to reset it would
+    show up as a bogus report instead of passing unnoticed.
+    """
+    report = ctypes.c_void_p(0xDEADBEEF)
+    status = lib.oreg_schema_validate(handle, data, len(data), ctypes.byref(report))
+    text = None
+    if report.value is not None:
+        try:
+            text = ctypes.string_at(report.value).decode("utf-8", "replace")
+        finally:
+            lib.oreg_free(report)
+    return status, text

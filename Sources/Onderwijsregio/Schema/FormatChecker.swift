@@ -219,12 +219,7 @@ extension FormatChecker {
             default:
                 return false
             }
-            if second == 60 {
-                // As in `FormatChecker.isFullTime`: a leap second is 23:59:60 UTC.
-                let utc = ((hour * 60 + minute - offsetMinutes) % 1440 + 1440) % 1440
-                guard utc == 23 * 60 + 59 else { return false }
-            }
-            return true
+            return second < 60 || FormatChecker.isLeapSecondMinute(hour: hour, minute: minute, offsetMinutes: offsetMinutes)
         }
 
         // MARK: UUID and IP addresses
@@ -655,13 +650,13 @@ extension FormatChecker {
         default:
             return false
         }
-        if second == 60 {
-            // A leap second is inserted at the end of a UTC day, so the time must be 23:59 once
-            // the offset is taken off (which may move it to the previous or next local day).
-            let utc = ((hour * 60 + minute - offsetMinutes) % 1440 + 1440) % 1440
-            guard utc == 23 * 60 + 59 else { return false }
-        }
-        return true
+        return second < 60 || isLeapSecondMinute(hour: hour, minute: minute, offsetMinutes: offsetMinutes)
+    }
+
+    /// A leap second is inserted at the end of a UTC day, so the time must be 23:59 once the
+    /// offset is taken off (which may move it to the previous or next local day).
+    static func isLeapSecondMinute(hour: Int, minute: Int, offsetMinutes: Int) -> Bool {
+        ((hour * 60 + minute - offsetMinutes) % 1440 + 1440) % 1440 == 23 * 60 + 59
     }
 
     /// RFC 3339 appendix A: `P` then either weeks alone, or date components (a run of Y, M, D
