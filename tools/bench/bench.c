@@ -67,10 +67,7 @@ static int bench(const struct config *cfg, enum op op, const char *path, const c
             return 1;
         }
         if (elapsed >= cfg->min_batch_ns) break;
-        double grow = elapsed > 0 ? 1.2 * cfg->min_batch_ns / elapsed : 10.0;
-        if (grow > 10.0) grow = 10.0;
-        if (grow < 1.5) grow = 1.5;
-        calls = (long)(calls * grow) + 1;
+        calls = next_batch_size(calls, elapsed, cfg->min_batch_ns);
     }
     for (int i = 0; i < cfg->warmup; i++) run_batch(op, doc, length, calls);
     double *per_call = calloc((size_t)cfg->reps, sizeof *per_call);

@@ -67,4 +67,14 @@ static char *read_file(const char *path, size_t *length) {
     return exact;
 }
 
+
+/* Calibration: the batch size to try next when `calls` calls took `elapsed_ns`, aiming a little
+   past `min_batch_ns` while growing at least 1.5x and at most 10x per step. */
+static long next_batch_size(long calls, double elapsed_ns, double min_batch_ns) {
+    double grow = elapsed_ns > 0 ? 1.2 * min_batch_ns / elapsed_ns : 10.0;
+    if (grow > 10.0) grow = 10.0;
+    if (grow < 1.5) grow = 1.5;
+    return (long)(calls * grow) + 1;
+}
+
 #endif

@@ -1696,35 +1696,28 @@ extension FormatChecker {
         }
 
         private static func lookup(_ table: [(UInt32, UInt32, UInt8)], _ v: UInt32) -> UInt8? {
-            var low = 0, high = table.count
-            while low < high {
-                let mid = low + (high - low) / 2
-                let entry = table[mid]
-                if v < entry.0 {
-                    high = mid
-                } else if v > entry.1 {
-                    low = mid + 1
-                } else {
-                    return entry.2
-                }
-            }
-            return nil
+            entry(in: table, containing: v, first: { $0.0 }, last: { $0.1 })?.2
         }
 
         private static func inRanges(_ table: [(UInt32, UInt32)], _ v: UInt32) -> Bool {
+            entry(in: table, containing: v, first: { $0.0 }, last: { $0.1 }) != nil
+        }
+
+        /// Binary search of a table of sorted, disjoint code point ranges.
+        private static func entry<Entry>(in table: [Entry], containing v: UInt32, first: (Entry) -> UInt32, last: (Entry) -> UInt32) -> Entry? {
             var low = 0, high = table.count
             while low < high {
                 let mid = low + (high - low) / 2
                 let entry = table[mid]
-                if v < entry.0 {
+                if v < first(entry) {
                     high = mid
-                } else if v > entry.1 {
+                } else if v > last(entry) {
                     low = mid + 1
                 } else {
-                    return true
+                    return entry
                 }
             }
-            return false
+            return nil
         }
 
         // The tables below are generated: joining types and scripts from the Python `idna`
