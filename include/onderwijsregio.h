@@ -69,7 +69,24 @@ extern "C" {
  *   OREG_ERR_SCHEMA    a schema cannot be compiled: it is not a valid schema of its draft,
  *                      names an unknown $schema, holds an invalid regular expression, or has
  *                      a $ref that cannot be resolved. oreg_last_error() names the place.
+ *   OREG_STALE         (positive: the call succeeded) the result is a cached copy served
+ *                      because the service could not be reached; oreg_last_error() says why.
+ *                      See oreg_client_schema().
+ *   OREG_ERR_TRANSPORT the service could not be reached: connection refused or dropped, a
+ *                      timeout, a TLS failure, a redirect (never followed), after the retries.
+ *   OREG_ERR_HTTP      the service answered with an error status (4xx, or 5xx after the
+ *                      retries); oreg_last_error() carries "httpStatus", the service's
+ *                      "serviceMessage" and "issues".
+ *   OREG_ERR_DEADLINE  the call's overall deadline ran out before an attempt succeeded.
+ *   OREG_ERR_RESPONSE  the service answered 2xx with something the library cannot use: not
+ *                      JSON, truncated, a 202 without a mutation, no schema.
+ *   OREG_ERR_SANDBOX   sandbox mode is on, but the service answered from production data
+ *                      (no "meta.sandboxEnabled": true on a /candidates route).
+ *   OREG_ERR_IO        a local file could not be read or written (the schema cache directory).
  *   OREG_ERR_INTERNAL  a bug in the library; please report it with oreg_last_error().
+ *
+ * Every failure of a mutation (oreg_client_submit) carries "idempotencyKey" in
+ * oreg_last_error(): resubmitting with that key can never apply the mutation twice.
  */
 enum oreg_status {
     OREG_OK = 0,
@@ -80,6 +97,13 @@ enum oreg_status {
     OREG_ERR_LIMIT = -4,
     OREG_ERR_RANGE = -5,
     OREG_ERR_SCHEMA = -6,
+    OREG_STALE = 2,
+    OREG_ERR_TRANSPORT = -7,
+    OREG_ERR_HTTP = -8,
+    OREG_ERR_DEADLINE = -9,
+    OREG_ERR_RESPONSE = -10,
+    OREG_ERR_SANDBOX = -11,
+    OREG_ERR_IO = -12,
     OREG_ERR_INTERNAL = -99
 };
 
@@ -247,6 +271,191 @@ int oreg_schema_validate(const oreg_schema *schema, const char *json, size_t len
  * must not be in use by another thread, and must not be used afterwards.
  */
 void oreg_schema_free(oreg_schema *schema);
+
+/*
+ * A client of one region's API: its base URL, API key, sandbox flag, retry policy, one
+ * libcurl connection (kept alive between calls) and the region's schema, fetched once and
+ * cached. Opaque: created by oreg_client_new(), released by oreg_client_free().
+ *
+ * Thread safety: one client may be shared by any number of threads. Calls on it are safe at
+ * the same time; their HTTP exchanges take turns on the client's one connection (a waiting
+ * retry does not hold it). Threads that must send in parallel use a client each.
+ */
+#ifndef OREG_ABI_CHECK
+typedef struct oreg_client oreg_client;
+#else
+typedef void oreg_client;
+#endif
+
+/*
+ * oreg_client_new - creates a client from a JSON object of options.
+ *
+ * options_json   a NUL-terminated JSON object. Only "apiKey" is required:
+ *   "baseUrl"      "https://onderwijsregio.onderwijsin.nl/api/v2" (default). http:// is
+ *                  accepted for loopback hosts only (127.0.0.0/8, ::1, localhost), unless
+ *                  "allowInsecureHttp" is true: the API key must not cross a network in clear.
+ *   "apiKey"       the region's API key (sent as x-api-key). Never written anywhere else.
+ *   "sandbox"      false (default); true: every request carries x-api-sandbox: true, and an
+ *                  answer from /candidates without "meta.sandboxEnabled": true is refused with
+ *                  OREG_ERR_SANDBOX.
+ *   "timeouts"     {"connectMs": 10000, "requestMs": 30000, "deadlineMs": 120000}: connecting,
+ *                  one whole attempt, and one whole call including every retry and wait.
+ *   "retry"        {"maxRetries": 3, "baseDelayMs": 500, "maxDelayMs": 8000,
+ *                  "maxRetryAfterSeconds": 60, "jitterSeed": <integer>}: attempt n waits
+ *                  min(maxDelayMs, baseDelayMs * 2^(n-1)) times a random factor in [0.5, 1],
+ *                  or the service's Retry-After. A Retry-After longer than
+ *                  maxRetryAfterSeconds ends the retries (the error says how long the service
+ *                  asked to wait). jitterSeed makes the factors repeatable (tests only).
+ *   "schemaCache"  {"dir": "/var/cache/onderwijsregio", "ttlSeconds": 3600}: without "dir" the
+ *                  schema is cached in the client's memory only; with it, also in that
+ *                  directory, shared by every process using it (files 0600, written
+ *                  atomically, named by a hash of base URL, sandbox flag, operation and a
+ *                  SHA-256 of the API key; never the key). After the TTL the copy is
+ *                  revalidated (If-None-Match when the service gave an ETag). When the
+ *                  service cannot be reached, an expired copy is still served: OREG_STALE.
+ *   "caBundle"     path of a PEM file of trusted CAs (default: the system's). Peer and host
+ *                  verification cannot be turned off.
+ *   "userAgentSuffix"  appended to "libonderwijsregio/<version>" (bindings name themselves).
+ *   "maxResponseBytes" 33554432 (32 MiB, default): larger answers fail with OREG_ERR_LIMIT.
+ *   "maxRequestBytes"  33554432 (32 MiB, default): larger bodies fail with OREG_ERR_LIMIT.
+ *   "allowInsecureHttp" false (default), see baseUrl.
+ *                Proxies come from the usual environment variables (https_proxy, no_proxy, ...).
+ *                An unknown option, or a known one with a wrong type or value, is
+ *                OREG_ERR_MISUSE naming it.
+ * out            receives the client, owned by the caller: release it with oreg_client_free().
+ *                Set to NULL on failure.
+ *
+ * No network traffic happens here. Returns OREG_OK; OREG_ERR_MISUSE (NULL arguments, bad
+ * options); OREG_ERR_JSON (options not JSON); OREG_ERR_IO (the cache directory is not a
+ * writable directory); OREG_ERR_NOMEM.
+ */
+int oreg_client_new(const char *options_json, oreg_client **out);
+
+/*
+ * oreg_client_schema - the region's JSON Schema for an operation (GET /schema).
+ *
+ * client         from oreg_client_new().
+ * operation      "create" (required fields enforced) or "update" (every field optional).
+ * out_schema_json receives the schema as NUL-terminated JSON (the bare schema, without the
+ *                response envelope), owned by the caller: release it with oreg_free().
+ *
+ * Served from the client's memory, then the cache directory, then the service, in that
+ * order (see "schemaCache" in oreg_client_new). The first call for a region can take seconds.
+ *
+ * Returns OREG_OK; OREG_STALE (the service could not be reached and an expired cached copy
+ * was returned: oreg_last_error() says what failed); OREG_ERR_MISUSE; OREG_ERR_TRANSPORT,
+ * OREG_ERR_HTTP, OREG_ERR_DEADLINE (no copy at all and the service failed);
+ * OREG_ERR_RESPONSE (the answer holds no schema); OREG_ERR_SCHEMA (the service's schema
+ * does not compile).
+ */
+int oreg_client_schema(oreg_client *client, const char *operation, char **out_schema_json);
+
+/*
+ * oreg_client_validate - validates a payload against the region's schema, as
+ * oreg_client_submit() does before it sends anything.
+ *
+ * operation      "create" or "update" (one candidate payload), or a mutation name of
+ *                oreg_client_submit(), which validates that mutation's whole body: for
+ *                "candidates.create" an array of 1 to 10 create payloads (error locations
+ *                start with the index), for "interactions.create" an array of interactions,
+ *                for "attachments.add" {"field": ..., "files": [...]}, each against its part
+ *                of the create schema.
+ * json, length   the payload (UTF-8 JSON).
+ * out_report     as in oreg_schema_validate(): NULL for the verdict only; else NULL when
+ *                valid, a report owned by the caller (oreg_free()) when not.
+ *
+ * Fetches the schema first when the client has none (see oreg_client_schema). Returns
+ * OREG_OK (valid); OREG_INVALID (the report says why); OREG_ERR_MISUSE (unknown operation,
+ * or one whose body has no schema part, such as "candidates.delete"); OREG_ERR_JSON;
+ * OREG_ERR_LIMIT; and the failures of oreg_client_schema().
+ */
+int oreg_client_validate(oreg_client *client, const char *operation, const char *json, size_t length,
+                         char **out_report);
+
+/*
+ * oreg_client_submit - submits one mutation to the Mutation Engine, exactly once.
+ *
+ * mutation       one of
+ *                  "candidates.create"    POST /candidates              body: [1..10 payloads]
+ *                  "candidates.upsert"    POST /candidates/upsert       body: one payload
+ *                  "candidates.update"    PATCH /candidates/{id}        body: fields to change
+ *                  "candidates.archive"   POST /candidates/{id}/archive no body
+ *                  "candidates.delete"    DELETE /candidates/{id}       no body
+ *                  "interactions.create"  POST /candidates/{id}/interactions   body: [...]
+ *                  "interactions.update"  PATCH /candidates/{id}/interactions/{sub}
+ *                  "interactions.delete"  DELETE /candidates/{id}/interactions/{sub}
+ *                  "attachments.add"      POST /candidates/{id}/attachments    body: {...}
+ *                  "attachments.delete"   DELETE /candidates/{id}/attachments/{sub}
+ * target_id      NULL for candidates.create and candidates.upsert; the candidate id for the
+ *                others; "candidateId/subId" for the three that name an interaction or an
+ *                attachment. Ids are percent-encoded into the path.
+ * body_json, length  the body (UTF-8 JSON), or NULL with length 0 for the mutations that
+ *                take none. At most "maxRequestBytes".
+ * options_json   NULL, or a NUL-terminated JSON object with any of
+ *                  "idempotencyKey"  the key to use (1-255 printable ASCII characters): give
+ *                                    the key of an earlier failure to retry it safely.
+ *                                    "content" derives the key from a SHA-256 of the
+ *                                    mutation, target and RFC 8785 canonical body, so the
+ *                                    same form submitted twice is applied once. Default: a
+ *                                    random UUID (v4).
+ *                  "callbackUrl"     where the engine POSTs the signed result: https, or
+ *                                    http to a loopback host (for tests).
+ *                  "validate"        true (default): validate the body against the region's
+ *                                    schema first (see oreg_client_validate) and send
+ *                                    nothing when it is invalid.
+ * out_result     on OREG_OK receives a NUL-terminated JSON object owned by the caller
+ *                (oreg_free()):
+ *                  {"httpStatus":202,"mutationId":"mut_...","idempotencyKey":"...",
+ *                   "operation":"candidate.create","mutationStatus":"queued",
+ *                   "replayed":false,"requestId":"...","attempts":1,"data":{...},"meta":{...}}
+ *                "replayed" is true when the service had already accepted this key (an
+ *                earlier attempt got through). On OREG_INVALID it receives the validation
+ *                report instead. Otherwise NULL.
+ *
+ * The idempotency key is chosen before the first attempt and sent with every retry
+ * (connection failures, timeouts, 408, 429, 500, 502, 503, 504; never other 4xx), so a
+ * mutation reaches the service at most once however often it is retried.
+ *
+ * Returns OREG_OK (202: valid and queued, not yet applied; the result arrives at the
+ * callbackUrl); OREG_INVALID (the body does not match the schema; nothing was sent);
+ * OREG_ERR_MISUSE (unknown mutation, missing or superfluous target or body, bad options,
+ * callbackUrl not allowed); OREG_ERR_JSON; OREG_ERR_LIMIT; OREG_ERR_HTTP (for example 401,
+ * 404, 409 when the key was used with another body, 422 with the service's "issues");
+ * OREG_ERR_TRANSPORT; OREG_ERR_DEADLINE; OREG_ERR_RESPONSE; OREG_ERR_SANDBOX. On every
+ * failure oreg_last_error() holds "idempotencyKey", "attempts", "retryable" (true when
+ * resubmitting with the same key may succeed) and, when the service answered, "httpStatus",
+ * "requestId", "serviceMessage", "error", "issues" (or "body", its first 4 KiB, when the
+ * answer was not JSON) and "retryAfterSeconds".
+ */
+int oreg_client_submit(oreg_client *client, const char *mutation, const char *target_id,
+                       const char *body_json, size_t length, const char *options_json, char **out_result);
+
+/*
+ * oreg_client_get - performs a read (GET) relative to the base URL.
+ *
+ * path_and_query  for example "/candidates?pageSize=50", "/candidates/rec123",
+ *                 "/candidates/find?email=jan%40example.nl", "/candidates/rec123/interactions".
+ *                 Must start with "/", hold no spaces, control characters or "#", and be
+ *                 percent-encoded by the caller.
+ * out_response    on OREG_OK receives a NUL-terminated JSON object owned by the caller
+ *                 (oreg_free()):
+ *                   {"httpStatus":200,"requestId":"...","attempts":1,"data":...,"meta":{...},
+ *                    "cursor":"..." | null}
+ *                 "cursor" is meta.cursor: pass it as &cursor= to get the next page; null on
+ *                 the last page.
+ *
+ * Reads are retried like mutations. Returns OREG_OK; OREG_ERR_MISUSE; OREG_ERR_HTTP (404
+ * for an unknown id, ...); OREG_ERR_TRANSPORT; OREG_ERR_DEADLINE; OREG_ERR_RESPONSE;
+ * OREG_ERR_SANDBOX; OREG_ERR_LIMIT (answer larger than "maxResponseBytes").
+ */
+int oreg_client_get(oreg_client *client, const char *path_and_query, char **out_response);
+
+/*
+ * oreg_client_free - closes the client's connection and releases it; the copy of the API key
+ * it held is overwritten first. NULL is allowed and does nothing. No other thread may be
+ * using the client, and it must not be used afterwards.
+ */
+void oreg_client_free(oreg_client *client);
 
 #ifndef OREG_FFI_CDEF
 #ifdef __cplusplus

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Conversions of C arguments, each refusing what it cannot use with OREG_ERR_MISUSE.
 enum Arguments {
     /// The bytes of a `(const char *, size_t)` input. NULL with length 0 is the empty input.
@@ -28,5 +34,19 @@ func exported(_ body: () throws(ABIError) -> CInt) -> CInt {
         return try body()
     } catch {
         return LastError.record(error)
+    }
+}
+
+extension Arguments {
+    /// The bytes of a NUL-terminated string.
+    static func cString(_ pointer: UnsafePointer<CChar>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
+    }
+
+    /// A NUL-terminated UTF-8 string argument that must be present.
+    static func text(_ pointer: UnsafePointer<CChar>?, name: StaticString) throws(ABIError) -> String {
+        guard let pointer else { throw ABIError(.misuse, "\(name) is NULL") }
+        guard let text = String(validatingCString: pointer) else { throw ABIError(.misuse, "\(name) is not valid UTF-8") }
+        return text
     }
 }

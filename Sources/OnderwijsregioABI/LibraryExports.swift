@@ -3,18 +3,21 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Onderwijsregio
 
-/// Keep in step with OREG_VERSION and OREG_VERSION_NUMBER in include/onderwijsregio.h; the C
-/// ABI test compares them.
-private let versionText: StaticString = "0.1.0"
-private let versionNumber: CInt = 1000  // major * 1_000_000 + minor * 1_000 + patch
+/// The version as a C string, made once from `LibraryVersion` (the one place it is written in
+/// Swift) and never freed. `include/onderwijsregio.h` repeats it; the ABI tests compare them.
+nonisolated(unsafe) private let versionCString: UnsafePointer<CChar> = {
+    guard let copy = strdup(LibraryVersion.text) else { return ("unknown" as StaticString).cString }
+    return UnsafePointer(copy)
+}()
 
 @c public func oreg_version() -> UnsafePointer<CChar> {
-    versionText.cString
+    versionCString
 }
 
 @c public func oreg_version_number() -> CInt {
-    versionNumber
+    CInt(LibraryVersion.number)
 }
 
 @c public func oreg_status_name(_ status: CInt) -> UnsafePointer<CChar> {

@@ -80,8 +80,7 @@ enum SchemaOptionsParser {
     static func parse(_ text: UnsafePointer<CChar>?) throws(ABIError) -> SchemaOptions {
         var options = SchemaOptions()
         guard let text else { return options }
-        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self), count: strlen(text))
-        guard case .object(let object) = try parseDocument(bytes) else {
+        guard case .object(let object) = try parseDocument(Arguments.cString(text)) else {
             throw ABIError(.misuse, "options must be a JSON object")
         }
         for member in object.members {

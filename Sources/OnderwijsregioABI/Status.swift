@@ -11,6 +11,13 @@ enum Status: CInt, CaseIterable {
     case limit = -4
     case range = -5
     case schema = -6
+    case stale = 2
+    case transport = -7
+    case http = -8
+    case deadline = -9
+    case response = -10
+    case sandbox = -11
+    case io = -12
     case internalError = -99
 
     var name: StaticString {
@@ -23,6 +30,13 @@ enum Status: CInt, CaseIterable {
         case .limit: return "OREG_ERR_LIMIT"
         case .range: return "OREG_ERR_RANGE"
         case .schema: return "OREG_ERR_SCHEMA"
+        case .stale: return "OREG_STALE"
+        case .transport: return "OREG_ERR_TRANSPORT"
+        case .http: return "OREG_ERR_HTTP"
+        case .deadline: return "OREG_ERR_DEADLINE"
+        case .response: return "OREG_ERR_RESPONSE"
+        case .sandbox: return "OREG_ERR_SANDBOX"
+        case .io: return "OREG_ERR_IO"
         case .internalError: return "OREG_ERR_INTERNAL"
         }
     }

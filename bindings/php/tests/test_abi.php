@@ -36,6 +36,13 @@ const STATUSES = [
     'OREG_ERR_LIMIT' => -4,
     'OREG_ERR_RANGE' => -5,
     'OREG_ERR_SCHEMA' => -6,
+    'OREG_STALE' => 2,
+    'OREG_ERR_TRANSPORT' => -7,
+    'OREG_ERR_HTTP' => -8,
+    'OREG_ERR_DEADLINE' => -9,
+    'OREG_ERR_RESPONSE' => -10,
+    'OREG_ERR_SANDBOX' => -11,
+    'OREG_ERR_IO' => -12,
     'OREG_ERR_INTERNAL' => -99,
 ];
 const NO_ERROR = '{"status":0,"name":"OREG_OK","message":"no error"}';
@@ -437,7 +444,7 @@ function test_status_names(): void
 
 function test_status_name_of_unknown_codes(): void
 {
-    foreach ([2, -7, -98, -100, 2147483647, -2147483648] as $code) {
+    foreach ([3, -13, -98, -100, 2147483647, -2147483648] as $code) {
         assertSame('OREG_UNKNOWN', lib()->oreg_status_name($code), "name of $code");
     }
 }

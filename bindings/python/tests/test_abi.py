@@ -47,6 +47,13 @@ class Status(IntEnum):
     OREG_ERR_LIMIT = -4
     OREG_ERR_RANGE = -5
     OREG_ERR_SCHEMA = -6
+    OREG_STALE = 2
+    OREG_ERR_TRANSPORT = -7
+    OREG_ERR_HTTP = -8
+    OREG_ERR_DEADLINE = -9
+    OREG_ERR_RESPONSE = -10
+    OREG_ERR_SANDBOX = -11
+    OREG_ERR_IO = -12
     OREG_ERR_INTERNAL = -99
 
 
@@ -286,7 +293,7 @@ def test_status_name(lib: ctypes.CDLL, status: Status) -> None:
     assert lib.oreg_status_name(status) == status.name.encode()
 
 
-@pytest.mark.parametrize("code", [2, -7, -98, -100, 2**31 - 1, -(2**31)])
+@pytest.mark.parametrize("code", [3, -13, -98, -100, 2**31 - 1, -(2**31)])
 def test_status_name_of_unknown_code(lib: ctypes.CDLL, code: int) -> None:
     assert lib.oreg_status_name(code) == b"OREG_UNKNOWN"
 
