@@ -33,6 +33,13 @@ static void test_status_names(void) {
     CHECK(strcmp(oreg_status_name(OREG_ERR_LIMIT), "OREG_ERR_LIMIT") == 0);
     CHECK(strcmp(oreg_status_name(OREG_ERR_RANGE), "OREG_ERR_RANGE") == 0);
     CHECK(strcmp(oreg_status_name(OREG_ERR_INTERNAL), "OREG_ERR_INTERNAL") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_STALE), "OREG_STALE") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_TRANSPORT), "OREG_ERR_TRANSPORT") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_HTTP), "OREG_ERR_HTTP") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_DEADLINE), "OREG_ERR_DEADLINE") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_RESPONSE), "OREG_ERR_RESPONSE") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_SANDBOX), "OREG_ERR_SANDBOX") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_IO), "OREG_ERR_IO") == 0);
     CHECK(strcmp(oreg_status_name(12345), "OREG_UNKNOWN") == 0);
     CHECK(strcmp(oreg_status_name(-2147483647 - 1), "OREG_UNKNOWN") == 0);
 }
@@ -216,6 +223,61 @@ static void test_schema_shared_by_threads(void) {
     oreg_schema_free(schema);
 }
 
+/* The client's argument checks need no service: nothing here reaches the network. */
+static void test_client_argument_checks(void) {
+    oreg_client *client = (oreg_client *)1;
+    char *out = (char *)1;
+    CHECK(oreg_client_new(NULL, &client) == OREG_ERR_MISUSE);
+    CHECK(client == NULL);
+    CHECK(oreg_client_new("{\"apiKey\":\"k\"}", NULL) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_new("{\"apiKey\":", &client) == OREG_ERR_JSON);
+    CHECK(oreg_client_new("{\"apiKey\":\"k\",\"colour\":1}", &client) == OREG_ERR_MISUSE);
+    CHECK(contains(oreg_last_error(), "colour"));
+    CHECK(oreg_client_new("{\"apiKey\":\"k\",\"baseUrl\":\"gopher://h\"}", &client) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_new("{\"apiKey\":\"k\",\"schemaCache\":{\"dir\":\"/proc/version\"}}", &client) == OREG_ERR_IO);
+    CHECK(client == NULL);
+    oreg_client_free(NULL);
+
+    CHECK(oreg_client_schema(NULL, "create", &out) == OREG_ERR_MISUSE);
+    CHECK(out == NULL);
+    CHECK(oreg_client_get(NULL, "/candidates", &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_submit(NULL, "candidates.create", NULL, "[]", 2, NULL, &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_validate(NULL, "create", "{}", 2, &out) == OREG_ERR_MISUSE);
+
+    /* A client pointing at a closed port: misuse is caught before any connection is tried. */
+    CHECK(oreg_client_new("{\"apiKey\":\"k\",\"baseUrl\":\"http://127.0.0.1:9/api/v2\"}", &client) == OREG_OK);
+    if (client == NULL) return;
+    CHECK(oreg_client_schema(client, "delete", &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_schema(client, NULL, &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_schema(client, "create", NULL) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_get(client, "candidates", &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_get(client, "/candidates#x", &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_get(client, "/candidates", NULL) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_submit(client, "candidates.explode", NULL, "[]", 2, NULL, &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_submit(client, "candidates.update", NULL, "{}", 2, NULL, &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_submit(client, "candidates.delete", "rec1", "{}", 2, NULL, &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_submit(client, "candidates.create", NULL, "[", 1, NULL, &out) == OREG_ERR_JSON);
+    CHECK(oreg_client_submit(client, "candidates.create", NULL, "{}", 2, NULL, &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_submit(client, "candidates.create", NULL, "[{}]", 4,
+                             "{\"callbackUrl\":\"http://example.com/hook\"}", &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_submit(client, "candidates.create", NULL, "[{}]", 4, "{\"idempotencyKey\":\"\"}", &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_submit(client, "candidates.create", NULL, NULL, 4, NULL, &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_validate(client, "candidates.delete", "{}", 2, &out) == OREG_ERR_MISUSE);
+    CHECK(out == NULL);
+
+    /* The closed port: a transport failure after the retries, carrying the key. */
+    oreg_client_free(client);
+    CHECK(oreg_client_new("{\"apiKey\":\"k\",\"baseUrl\":\"http://127.0.0.1:9/api/v2\","
+                          "\"retry\":{\"maxRetries\":1,\"baseDelayMs\":1,\"maxDelayMs\":1}}", &client) == OREG_OK);
+    if (client == NULL) return;
+    CHECK(oreg_client_submit(client, "candidates.archive", "rec1", NULL, 0, "{\"idempotencyKey\":\"retry-me\"}", &out)
+          == OREG_ERR_TRANSPORT);
+    CHECK(contains(oreg_last_error(), "\"idempotencyKey\":\"retry-me\""));
+    CHECK(contains(oreg_last_error(), "\"attempts\":2"));
+    CHECK(contains(oreg_last_error(), "\"retryable\":true"));
+    oreg_client_free(client);
+}
+
 int main(void) {
     RUN(test_version_matches_header);
     RUN(test_status_names);
@@ -228,5 +290,6 @@ int main(void) {
     RUN(test_schema_validate);
     RUN(test_schema_errors);
     RUN(test_schema_shared_by_threads);
+    RUN(test_client_argument_checks);
     return SUMMARY("c-abi");
 }
