@@ -5,7 +5,7 @@
 #   make test          deps, dist, every test suite; the last line is "N passed, N failed"
 #   make bench         benchmarks (not tests), side by side with the alternatives
 #   make install       PREFIX=/usr/local by default
-#   make demo          end-to-end demo against the local simulator (comes with the client)
+#   make demo          end to end against the local simulator: schema, validation, submission, callback
 #   make sim           the local API simulator in the foreground (SIM_PORT=8787, SIM_ARGS=...)
 #   make clean
 
@@ -106,8 +106,8 @@ sim:
 	@$(PYTHON) -c 'import referencing' 2>/dev/null || bash tools/build/deps.sh
 	$(PYTHON) tools/simulator/server.py --port $(SIM_PORT) $(SIM_ARGS)
 
-demo:
-	@echo "make demo: the end-to-end demo arrives with the API client (issue 5); nothing to run yet."
+demo: deps dist
+	@bash tools/demo/run.sh
 
 clean:
-	rm -rf $(DIST) .build .build-dist .build-test
+	rm -rf $(DIST) .build .build-dist .build-test .build-demo
