@@ -15,6 +15,18 @@
 #           fastjsonschema, each with json.loads (tools/bench/bench_validate.py)
 #   PHP     the library through FFI (the generated cdef) beside justinrainbow/json-schema
 #           (Debian's php-json-schema) (tools/bench/bench_validate.php)
+# Part 3, client overhead: CPU per request spent on the client side against a local HTTP/1.1
+# keep-alive endpoint (tools/bench/fast_endpoint.c, on another core) that answers at once with a
+# small fixed JSON body, for a GET (/candidates?pageSize=1) and a POST (candidates.upsert with
+# payloads/candidate-valid-full.json):
+#   C       oreg_client_get / oreg_client_submit ({"validate":false}) through the C ABI, one client
+#           (tools/bench/bench_client.c); plain libcurl with one handle as the floor, for reference
+#           (tools/bench/bench_libcurl.c)
+#   Python  requests with one Session (tools/bench/bench_client.py requests)
+#   shell   the curl command line, a fresh process per request (bench_client.py curl; children's
+#           rusage)
+# getrusage user + sys per run of requests, median of the runs; the table also goes to
+# .build-bench/client.json.
 # fastjsonschema and justinrainbow stop before draft 2020-12: tools/bench/schema_drafts.py
 # writes the draft-07 and draft-04 copies they get. Missing Python packages are installed with
 # pip, a missing php-json-schema with apt-get (as root); what cannot be installed leaves its
@@ -27,13 +39,17 @@
 # Environment:
 #   ONDERWIJSREGIO_FIXTURES  the fixtures directory, with schema/ and payloads/ (default:
 #                            ../shared/fixtures); a payloads directory itself is accepted too
-#   BENCH_ONLY               parse | validate: run one part only (default both)
+#   BENCH_ONLY               parse | validate | client: run one part only (default all three)
 #   BENCH_REPS               timed repetitions per measurement (default 11)
 #   BENCH_WARMUP             untimed warm-up batches after calibration (default 2)
 #   BENCH_MIN_BATCH_MS       minimum duration of one timed batch (default 50)
 #   BENCH_CPU                the core to pin to (default: the last one this process may use)
 #   BENCH_COUNT, BENCH_SEED  size and seed of the generated document (default 10000, 8785)
-#   BENCH_PIP_INSTALL        0: never pip install the Python validators (default 1)
+#   BENCH_PIP_INSTALL        0: never pip install the Python validators or requests (default 1)
+#   BENCH_CLIENT_REQUESTS    requests per run in part 3 (default 2000); BENCH_CLIENT_RUNS runs
+#                            (default 5); BENCH_CLIENT_CURL_REQUESTS for the curl command line
+#                            (default 200); BENCH_CLIENT_WARMUP untimed calls first (default 100)
+#   BENCH_SERVER_CPU         the core of part 3's endpoint (default: another one than BENCH_CPU)
 #   BENCH_PHP_ARGS           php options for the PHP run (default: -d opcache.enable_cli=1, as
 #                            under php-fpm; JIT stays at PHP's default, off)
 #   CC, PYTHON, PHP          compiler and interpreters (default cc, python3, php)
@@ -73,8 +89,8 @@ fi
 [ -e dist/lib/libonderwijsregio.so ] || { echo "bench: dist/ is missing: run make dist" >&2; exit 1; }
 
 case "$only" in
-    "" | parse | validate) ;;
-    *) echo "bench: BENCH_ONLY must be parse or validate, not $only" >&2; exit 2 ;;
+    "" | parse | validate | client) ;;
+    *) echo "bench: BENCH_ONLY must be parse, validate or client, not $only" >&2; exit 2 ;;
 esac
 
 export PKG_CONFIG_PATH=dist/lib/pkgconfig
@@ -122,7 +138,7 @@ echo "  Method:  wall clock (CLOCK_MONOTONIC / perf_counter_ns / hrtime), batche
 echo "           calibration + $warmup warm-up batches, median of $reps timed batches; Python's GC off while timing"
 
 # --- Part 1: JSON parse -------------------------------------------------------------------------
-if [ "$only" != validate ]; then
+if [ -z "$only" ] || [ "$only" = parse ]; then
     mkdir -p "$out/canonical"
     rm -f "$out"/canonical/* "$out/results.tsv"
 
@@ -148,8 +164,129 @@ if [ "$only" != validate ]; then
     check_lib
 fi
 
+# --- Part 3: client overhead (defined here, run after part 2, or alone) ----------------------------
+client_part() {
+    local cout=$out/client body=$fixtures/candidate-valid-full.json
+    local n=${BENCH_CLIENT_REQUESTS:-2000} runs=${BENCH_CLIENT_RUNS:-5}
+    local curl_n=${BENCH_CLIENT_CURL_REQUESTS:-200} cwarm=${BENCH_CLIENT_WARMUP:-100}
+    [ -f "$body" ] || { echo "bench: $body is missing (set ONDERWIJSREGIO_FIXTURES)" >&2; exit 1; }
+    mkdir -p "$cout"
+    rm -f "$cout/results.tsv" "$out/client.json"
+    if [ "${BENCH_PIP_INSTALL:-1}" != 0 ] && ! "$python" -c 'import requests' 2>/dev/null; then
+        echo "bench: pip install --quiet requests" >&2
+        "$python" -m pip install --quiet --disable-pip-version-check requests >&2 ||
+            echo "bench: pip install failed: the requests rows stay empty" >&2
+    fi
+
+    # The endpoint, on a core of its own when there is one, so it is never the bottleneck.
+    "$cc" -std=c11 -O2 -Wall -Wextra -o "$cout/oreg-fast-endpoint" tools/bench/fast_endpoint.c
+    local server_pin=()
+    if [ ${#pin[@]} != 0 ]; then
+        [ -n "${BENCH_SERVER_CPU:-}" ] || BENCH_SERVER_CPU=$("$python" -c '
+import sys
+cpus = []
+for part in sys.argv[1].split(","):
+    lo, _, hi = part.partition("-")
+    cpus += range(int(lo), int(hi or lo) + 1)
+others = [c for c in cpus if c != int(sys.argv[2])]
+print(others[-1] if others else sys.argv[2])' "$(taskset -pc $$ | sed 's/.*: //')" "$BENCH_CPU")
+        server_pin=(taskset -c "$BENCH_SERVER_CPU")
+    fi
+    "${server_pin[@]}" "$cout/oreg-fast-endpoint" -i 120 > "$cout/endpoint.port" &
+    server_pid=$!
+    trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+    local port="" i
+    for i in $(seq 50); do
+        port=$(sed -n 's/^port //p' "$cout/endpoint.port")
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { echo "bench: the endpoint did not start" >&2; exit 1; }
+    local base=http://127.0.0.1:$port/api/v2
+    export no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
+    stats() {  # stats IMPL before|after: the endpoint's counters, as a line of results.tsv
+        printf 'server\t%s\t%s\t%s\n' "$1" "$2" "$("$python" -c '
+import sys, urllib.request
+print(urllib.request.build_opener(urllib.request.ProxyHandler({})).open(sys.argv[1], timeout=10).read().decode())' \
+            "http://127.0.0.1:$port/__stats")" >> "$cout/results.tsv"
+    }
+    # Each program runs once per round, one after the other, so that whatever else the machine does
+    # during the bench falls on all of them alike; each process makes its own warm-up calls first.
+    local args=(-u "$base" -b "$body" -n "$n" -r 1 -w "$cwarm")
+    local impls=()
+
+    echo
+    echo "== Part 3: client overhead per request =="
+    echo "  Endpoint: $base (tools/bench/fast_endpoint.c, epoll, keep-alive)${server_pin:+, pinned to CPU $BENCH_SERVER_CPU}"
+    echo "  Calls:   GET /candidates?pageSize=1 and POST /candidates/upsert with $body ($(wc -c < "$body") bytes)"
+    echo "  Method:  getrusage user + sys per run of $n requests ($curl_n for the curl command line), after"
+    echo "           $cwarm untimed calls of each in the same process; $runs rounds, each running every program"
+    echo "           once in turn; median of the runs; Python's GC off while timing"
+
+    # shellcheck disable=SC2086
+    if command -v nm >/dev/null && ! nm -D --defined-only "$lib_real" | grep -q ' oreg_client_new$'; then
+        echo "bench: $lib_real exports no oreg_client_new yet: the library's rows stay empty" >&2
+    elif "$cc" -std=c11 -O2 -Wall -Wextra -o "$cout/oreg-bench-client" tools/bench/bench_client.c $flags \
+        -Wl,-rpath,"$libdir"; then
+        impls+=(oreg)
+    else
+        echo "bench: tools/bench/bench_client.c does not build against dist/: the library's rows stay empty" >&2
+    fi
+    # shellcheck disable=SC2086
+    if "$cc" -std=c11 -O2 -Wall -Wextra -o "$cout/oreg-bench-libcurl" tools/bench/bench_libcurl.c $flags -lcurl \
+        -Wl,-rpath,"$libdir"; then
+        impls+=(libcurl)
+    else
+        echo "bench: tools/bench/bench_libcurl.c does not build (libcurl's headers?): its rows stay empty" >&2
+    fi
+    if "$python" -c 'import requests' 2>/dev/null; then
+        impls+=(requests)
+    else
+        echo "bench: requests is not importable: its rows stay empty" >&2
+    fi
+    if command -v curl >/dev/null; then
+        impls+=(curl)
+    else
+        echo "bench: curl not found: its rows stay empty" >&2
+    fi
+    echo "  Running: ${impls[*]}, in turn, $runs rounds..."
+
+    local round impl failed=" "
+    for round in $(seq "$runs"); do
+        for impl in "${impls[@]}"; do
+            case "$failed" in *" $impl "*) continue ;; esac
+            stats "$impl" before
+            local cmd
+            case "$impl" in
+                oreg) cmd=("$cout/oreg-bench-client" "${args[@]}") ;;
+                libcurl) cmd=("$cout/oreg-bench-libcurl" "${args[@]}") ;;
+                requests) cmd=("$python" tools/bench/bench_client.py requests "${args[@]}") ;;
+                curl) cmd=("$python" tools/bench/bench_client.py curl -u "$base" -b "$body" -n "$curl_n" -r 1 -w 10) ;;
+            esac
+            if ! "${pin[@]}" "${cmd[@]}" >> "$cout/results.tsv"; then
+                echo "bench: the $impl run failed in round $round (see above): no more $impl runs" >&2
+                failed="$failed$impl "
+            fi
+            stats "$impl" after
+        done
+    done
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    trap - EXIT
+
+    "$python" tools/bench/report_client.py "$cout/results.tsv" "$out/client.json" \
+        "library=$lib_real" "librarySha256=$lib_at_start" "cpu=${BENCH_CPU:-}" "serverCpu=${BENCH_SERVER_CPU:-}" \
+        "python=$("$python" -c 'import sys; print(sys.version.split()[0])')" "body=$body" \
+        "cpuModel=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+    check_lib
+}
+
 # --- Part 2: JSON Schema validation -------------------------------------------------------------
 [ "$only" = parse ] && exit 0
+if [ "$only" = client ]; then
+    client_part
+    exit 0
+fi
 
 vout=$out/validate
 schema_rel=schema/candidate-create.schema.json
@@ -225,3 +362,5 @@ TARGET_C_US=5 TARGET_RS_RATIO=1 TARGET_JSONSCHEMA_RATIO=30 TARGET_PHP_RATIO=20 \
     "$python" tools/bench/report_validate.py "$vout/results.tsv" "$fixtures/expected.json" "$schema_rel" \
     "$vout/schema-drafts.txt" "$(basename "$valid_payload")" "$(basename "$invalid_payload")"
 check_lib
+[ -z "$only" ] && client_part
+exit 0

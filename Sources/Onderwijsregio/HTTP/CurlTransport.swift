@@ -64,6 +64,7 @@ final class CurlTransport: @unchecked Sendable {
         failed = failed || oreg_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer) != CURLE_OK
         failed = failed || oreg_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody) != CURLE_OK
         failed = failed || oreg_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, receiveHeader) != CURLE_OK
+        failed = failed || oreg_curl_setopt_prereq(handle, countSend) != CURLE_OK
         if failed {
             throw TransportError(kind: .other, message: "libcurl refused an option (is it older than 7.85?)")
         }
@@ -98,6 +99,7 @@ final class CurlTransport: @unchecked Sendable {
                 _ = oreg_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(clamping: max(1, timeoutMilliseconds)))
                 _ = oreg_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, context)
                 _ = oreg_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context)
+                _ = oreg_curl_setopt_ptr(handle, CURLOPT_PREREQDATA, context)
                 if request.body != nil {
                     // POSTFIELDS is not copied: the bytes stay alive for the whole perform.
                     _ = oreg_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodyBytes.count))
@@ -126,6 +128,9 @@ final class CurlTransport: @unchecked Sendable {
     private func failure(_ code: CURLcode, _ collector: ResponseCollector) -> TransportError {
         if collector.exceededLimit || code == CURLE_FILESIZE_EXCEEDED {
             return TransportError(kind: .responseTooLarge, message: "the response is larger than maxResponseBytes (\(maxResponseBytes))")
+        }
+        if collector.sends > 1 {
+            return TransportError(kind: .dropped, message: "the connection closed before an answer arrived")
         }
         let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
         let kind: TransportError.Kind
@@ -180,6 +185,8 @@ private final class ResponseCollector {
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
     var exceededLimit = false
+    /// How often libcurl was about to send the request during this exchange.
+    var sends = 0
 
     init(limit: Int) { self.limit = limit }
 }
@@ -213,4 +220,15 @@ private func receiveHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ 
         collector.headers.append((name: line[..<colon].lowercased(), value: line[line.index(after: colon)...].trimmingSpaces))
     }
     return length
+}
+
+/// libcurl resends a request on its own when a reused connection dies before answering. Each
+/// send must be an attempt the retry policy counts and limits, so the second is refused here
+/// and the exchange fails as a dropped connection.
+private func countSend(_ context: UnsafeMutableRawPointer?, _ primaryIP: UnsafeMutablePointer<CChar>?,
+                       _ localIP: UnsafeMutablePointer<CChar>?, _ primaryPort: CInt, _ localPort: CInt) -> CInt {
+    guard let context else { return CURL_PREREQFUNC_OK }
+    let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
+    collector.sends += 1
+    return collector.sends > 1 ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK
 }
