@@ -40,7 +40,7 @@ DIST_FLAGS := -c release --scratch-path $(DIST_SCRATCH) \
 SOURCES := Package.swift $(shell find Sources -type f) tools/build/exports.map
 
 # Debian packages: build (libraries, pkg-config), tests (php-cli with FFI, Python venv, valgrind).
-DEB_PACKAGES := libcurl4-openssl-dev libssl-dev libpcre2-dev pkg-config php-cli python3-venv python3-pip
+DEB_PACKAGES := libcurl4-openssl-dev libssl-dev libpcre2-dev libsqlite3-dev pkg-config php-cli python3-venv python3-pip
 
 .PHONY: all dist deps test bench install uninstall demo sim clean check-abi
 

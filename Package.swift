@@ -20,10 +20,13 @@ let package = Package(
         .systemLibrary(
             name: "CPCRE2", pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CThreadStack"),
         .target(
             name: "Onderwijsregio",
-            dependencies: ["CCurl", "COpenSSL", "CPCRE2", "CThreadStack"]),
+            dependencies: ["CCurl", "COpenSSL", "CPCRE2", "CSQLite", "CThreadStack"]),
         .target(
             name: "OnderwijsregioABI",
             dependencies: ["Onderwijsregio"]),

@@ -82,7 +82,16 @@ extern "C" {
  *                      JSON, truncated, a 202 without a mutation, no schema.
  *   OREG_ERR_SANDBOX   sandbox mode is on, but the service answered from production data
  *                      (no "meta.sandboxEnabled": true on a /candidates route).
- *   OREG_ERR_IO        a local file could not be read or written (the schema cache directory).
+ *   OREG_ERR_IO        a local file could not be read or written (the schema cache directory,
+ *                      the replay store).
+ *   OREG_ERR_HEADER_MISSING    a callback lacks one of the x-mutationengine-* headers.
+ *   OREG_ERR_HEADER_MALFORMED  a callback header is not in its format (timestamp not decimal
+ *                      seconds, nonce not 16-128 of [A-Za-z0-9_-], no well-formed v2= entry,
+ *                      a signature header over 8 KiB).
+ *   OREG_ERR_SIGNATURE no signature entry matches any secret: forged or altered.
+ *   OREG_ERR_TOO_OLD   the timestamp lies further in the past than the tolerance.
+ *   OREG_ERR_TOO_NEW   the timestamp lies further in the future than the tolerance.
+ *   OREG_ERR_REPLAYED  the nonce was accepted before: a replayed callback.
  *   OREG_ERR_INTERNAL  a bug in the library; please report it with oreg_last_error().
  *
  * Every failure of a mutation (oreg_client_submit) carries "idempotencyKey" in
@@ -104,6 +113,12 @@ enum oreg_status {
     OREG_ERR_RESPONSE = -10,
     OREG_ERR_SANDBOX = -11,
     OREG_ERR_IO = -12,
+    OREG_ERR_HEADER_MISSING = -13,
+    OREG_ERR_HEADER_MALFORMED = -14,
+    OREG_ERR_SIGNATURE = -15,
+    OREG_ERR_TOO_OLD = -16,
+    OREG_ERR_TOO_NEW = -17,
+    OREG_ERR_REPLAYED = -18,
     OREG_ERR_INTERNAL = -99
 };
 
@@ -456,6 +471,102 @@ int oreg_client_get(oreg_client *client, const char *path_and_query, char **out_
  * using the client, and it must not be used afterwards.
  */
 void oreg_client_free(oreg_client *client);
+
+/*
+ * A verifier of the Mutation Engine's signed callbacks: the region's signing secrets, the
+ * tolerance window and a replay store. Opaque: created by oreg_verifier_new(), released by
+ * oreg_verifier_free(). May be shared by any number of threads.
+ *
+ * What is signed (api-contract.md section 8): the x-mutationengine-timestamp value, the
+ * x-mutationengine-nonce value, the request target (path and query) and the raw body, joined
+ * by line feeds, under HMAC-SHA256; the x-mutationengine-signature header carries one or more
+ * space-separated "v2=<base64>" entries.
+ *
+ * VERIFY THE BYTES AS RECEIVED. The body must be the raw request body, never a decoded and
+ * re-encoded copy (PHP: file_get_contents('php://input'), not json_encode($_POST); Python WSGI:
+ * environ['wsgi.input'].read(int(environ['CONTENT_LENGTH'])), ASGI: await request.body()). The
+ * target must be the request line's path and query exactly as sent, undecoded (PHP:
+ * $_SERVER['REQUEST_URI']; WSGI: RAW_URI or REQUEST_URI where the server provides it, else
+ * quote(PATH_INFO) plus '?' + QUERY_STRING). Anything re-serialised will not verify.
+ */
+#ifndef OREG_ABI_CHECK
+typedef struct oreg_verifier oreg_verifier;
+#else
+typedef void oreg_verifier;
+#endif
+
+/*
+ * oreg_verifier_new - creates a callback verifier.
+ *
+ * options_json   a NUL-terminated JSON object:
+ *   "secrets"          ["…", …] 1 to 16 signing secrets, each at least 16 bytes (UTF-8 bytes
+ *                      of the string are the HMAC key). Several: key rotation, any may match.
+ *   "toleranceSeconds" 300 (default, 1 to 86400): how far the timestamp may lie from the clock,
+ *                      in either direction.
+ *   "replayStore"      where accepted nonces are remembered for twice the tolerance:
+ *                      absent: in this verifier's memory (one process);
+ *                      {"path": "/var/lib/site/oreg-replay.db"}: an SQLite file shared by
+ *                      every process on the host (use this under PHP-FPM; created 0600; a
+ *                      corrupt file is moved aside as <path>.corrupt-<time> and recreated);
+ *                      "maxEntries" (default 100000) bounds either, oldest dropped first;
+ *                      false: no replay protection (only if the caller dedupes by nonce).
+ * out            receives the verifier, owned by the caller (oreg_verifier_free()); NULL on
+ *                failure.
+ *
+ * Returns OREG_OK; OREG_ERR_MISUSE (a secret shorter than 16 bytes, no secrets, an unknown
+ * option, NULL arguments); OREG_ERR_JSON; OREG_ERR_IO (the replay store cannot be opened).
+ * Messages never contain a secret.
+ */
+int oreg_verifier_new(const char *options_json, oreg_verifier **out);
+
+/*
+ * oreg_verifier_verify - verifies one received callback.
+ *
+ * verifier        from oreg_verifier_new(); may be shared by threads.
+ * path_and_query  the request target as received, NUL-terminated, starting with "/"
+ *                 ("/hooks/onderwijsregio?site=3"). Not a full URL.
+ * body, length    the raw body bytes as received (may contain NUL; NULL with 0 is empty).
+ * timestamp, nonce, signature  the values of the x-mutationengine-timestamp, -nonce and
+ *                 -signature headers, NUL-terminated; NULL or "" when the header is absent.
+ * now             the current Unix time in seconds, or 0 for the system clock (tests pass a
+ *                 fixed clock).
+ *
+ * Checks, in this order: all three headers present; their formats; the signature (every v2=
+ * entry against every secret, compared in constant time over the decoded bytes; malformed or
+ * other-version entries are skipped, not fatal); the timestamp window (|now - timestamp| <=
+ * tolerance); the nonce against the replay store (recorded only when everything else passed).
+ * The work is bounded: headers over 8 KiB are refused unread.
+ *
+ * Returns OREG_OK (genuine and fresh: act on it); OREG_ERR_HEADER_MISSING;
+ * OREG_ERR_HEADER_MALFORMED; OREG_ERR_SIGNATURE; OREG_ERR_TOO_OLD; OREG_ERR_TOO_NEW;
+ * OREG_ERR_REPLAYED (answer 2xx anyway: the first delivery was processed); OREG_ERR_MISUSE
+ * (NULL verifier or path_and_query, a path that does not start with "/"); OREG_ERR_IO (the
+ * replay store failed: refuse the callback, the engine delivers it again later).
+ * oreg_last_error() explains which check failed, without echoing any secret.
+ */
+int oreg_verifier_verify(oreg_verifier *verifier, const char *path_and_query, const char *body, size_t length,
+                         const char *timestamp, const char *nonce, const char *signature, int64_t now);
+
+/*
+ * oreg_verifier_free - releases a verifier (and closes its replay store file). NULL is allowed
+ * and does nothing. No other thread may be using it.
+ */
+void oreg_verifier_free(oreg_verifier *verifier);
+
+/*
+ * oreg_callback_sign - computes the x-mutationengine-signature value the engine would send,
+ * for testing callback endpoints.
+ *
+ * secret          the signing secret, at least 16 bytes.
+ * path_and_query, body, length, timestamp, nonce  as in oreg_verifier_verify(); the same
+ *                 format rules apply to timestamp and nonce.
+ * out_header_value receives "v2=<base64>", NUL-terminated, owned by the caller (oreg_free()).
+ *
+ * Returns OREG_OK; OREG_ERR_MISUSE (NULL arguments, short secret, bad path);
+ * OREG_ERR_HEADER_MALFORMED (timestamp or nonce not in their formats).
+ */
+int oreg_callback_sign(const char *secret, const char *path_and_query, const char *body, size_t length,
+                       const char *timestamp, const char *nonce, char **out_header_value);
 
 #ifndef OREG_FFI_CDEF
 #ifdef __cplusplus

@@ -18,6 +18,12 @@ enum Status: CInt, CaseIterable {
     case response = -10
     case sandbox = -11
     case io = -12
+    case headerMissing = -13
+    case headerMalformed = -14
+    case signature = -15
+    case tooOld = -16
+    case tooNew = -17
+    case replayed = -18
     case internalError = -99
 
     var name: StaticString {
@@ -37,6 +43,12 @@ enum Status: CInt, CaseIterable {
         case .response: return "OREG_ERR_RESPONSE"
         case .sandbox: return "OREG_ERR_SANDBOX"
         case .io: return "OREG_ERR_IO"
+        case .headerMissing: return "OREG_ERR_HEADER_MISSING"
+        case .headerMalformed: return "OREG_ERR_HEADER_MALFORMED"
+        case .signature: return "OREG_ERR_SIGNATURE"
+        case .tooOld: return "OREG_ERR_TOO_OLD"
+        case .tooNew: return "OREG_ERR_TOO_NEW"
+        case .replayed: return "OREG_ERR_REPLAYED"
         case .internalError: return "OREG_ERR_INTERNAL"
         }
     }

@@ -14,7 +14,8 @@
 # stopped on every exit. Logs stay in .build-demo/ (simulator.log, receiver.log,
 # callbacks.jsonl, example.out) for a look afterwards.
 #
-# The callback's signature is printed, not yet verified (verification comes with issue 6).
+# The callback's signature is then verified by examples/c/verify_callback.c with the simulator's
+# signing secret, which also shows a tampered copy and a replay being refused.
 #
 # Environment: CC (default cc), PYTHON (default python3), DEMO_CALLBACK_TIMEOUT (seconds).
 set -euo pipefail
@@ -25,6 +26,7 @@ python=${PYTHON:-python3}
 timeout=${DEMO_CALLBACK_TIMEOUT:-10}
 work=.build-demo
 api_key=sim-api-key   # the simulator's default key
+signing_secret=sim-signing-secret-0123456789abcdef   # the simulator's default signing secret
 callback_path='/hooks/onderwijsregio?site=demo'
 
 sim_pid=
@@ -89,10 +91,12 @@ echo "== 0. build the example, start the simulator and a callback receiver"
 mkdir -p "$work"
 rm -f "$work"/simulator.* "$work"/receiver.* "$work"/callbacks.jsonl "$work"/example.out
 
-"$cc" -std=c99 -Wall -Wextra -O2 -I dist/include examples/c/submit_candidate.c \
-      -o "$work/submit_candidate" -L dist/lib -londerwijsregio -Wl,-rpath,"$PWD/dist/lib" ||
-    fail "could not compile examples/c/submit_candidate.c against dist/"
-echo "  compiled $work/submit_candidate"
+for example in submit_candidate verify_callback; do
+    "$cc" -std=c99 -Wall -Wextra -O2 -I dist/include "examples/c/$example.c" \
+          -o "$work/$example" -L dist/lib -londerwijsregio -Wl,-rpath,"$PWD/dist/lib" ||
+        fail "could not compile examples/c/$example.c against dist/"
+    echo "  compiled $work/$example"
+done
 
 "$python" tools/simulator/server.py --port 0 --queue-delay-ms 200 \
     > "$work/simulator.out" 2> "$work/simulator.log" &
@@ -121,7 +125,7 @@ idempotency_key=$(sed -n 's/^  idempotencyKey  *//p' "$work/example.out")
 echo "== 6. wait for the engine's callback (up to $timeout s)"
 # In the background and waited for, so that a SIGTERM to this script stops the demo at once.
 "$python" - "$work/callbacks.jsonl" "$mutation_id" "$idempotency_key" "$timeout" "${base_url%/api/v2}" <<'PY' &
-import json, sys, time, urllib.parse, urllib.request
+import base64, json, os, sys, time, urllib.parse, urllib.request
 
 log, mutation_id, idempotency_key, timeout, sim_root = sys.argv[1:6]
 started = time.monotonic()
@@ -185,7 +189,13 @@ print(f"  completedAt     {body.get('completedAt')}")
 for name in ("x-mutationengine-timestamp", "x-mutationengine-nonce", "x-mutationengine-signature"):
     print(f"  {name + ':':28s}{headers.get(name, '(missing)')}")
 print(f"  raw body        {entry['body']}")
-print("  (the signature is not verified yet: that comes with the library's callback verification)")
+# Handed to the verification step exactly as received: raw body bytes in a file, the rest as lines.
+raw = base64.b64decode(entry["bodyBase64"]) if "bodyBase64" in entry else entry["body"].encode()
+with open(os.path.join(os.path.dirname(log), "callback.body"), "wb") as out:
+    out.write(raw)
+with open(os.path.join(os.path.dirname(log), "callback.fields"), "w") as out:
+    out.write("\n".join([entry["pathAndQuery"]] + [headers.get(name, "") for name in
+              ("x-mutationengine-timestamp", "x-mutationengine-nonce", "x-mutationengine-signature")]) + "\n")
 
 problems = []
 # Exactly once: the simulator's own record of what it applied under this idempotency key.
@@ -213,4 +223,11 @@ wait "$waiter_pid" || fail "no successful callback for mutation $mutation_id"
 waiter_pid=
 
 echo
-echo "== demo succeeded: schema fetched, payloads validated, candidate submitted once, result called back"
+echo "== 7. verify the callback's signature (examples/c/verify_callback.c)"
+mapfile -t fields < "$work/callback.fields"
+ONDERWIJSREGIO_SIGNING_SECRET=$signing_secret "$work/verify_callback" \
+    "${fields[0]}" "$work/callback.body" "${fields[1]}" "${fields[2]}" "${fields[3]}" ||
+    fail "the callback's signature did not verify"
+
+echo
+echo "== demo succeeded: schema fetched, payloads validated, candidate submitted once, signed result called back and verified"

@@ -24,7 +24,7 @@ no_swift_in_ldd() { ! ldd "$lib" | grep -Ei "swift|$toolchain"; }
 only_system_needs() {
     local unexpected
     unexpected=$(readelf -d "$lib" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
-        grep -Ev '^(libc|libm|libstdc\+\+|libgcc_s|ld-linux-x86-64|ld-linux-aarch64|libcurl|libcrypto|libpcre2-8)\.so')
+        grep -Ev '^(libc|libm|libstdc\+\+|libgcc_s|ld-linux-x86-64|ld-linux-aarch64|libcurl|libcrypto|libpcre2-8|libsqlite3)\.so')
     [ -z "$unexpected" ] || { echo "unexpected dependencies: $unexpected"; return 1; }
 }
 exports_only_oreg() {
@@ -80,7 +80,7 @@ example_builds_and_runs() {
 }
 
 check "ldd shows nothing from the Swift toolchain" no_swift_in_ldd
-check "depends only on libc, libstdc++, libcurl, libcrypto, libpcre2" only_system_needs
+check "depends only on libc, libstdc++, libcurl, libcrypto, libpcre2, libsqlite3" only_system_needs
 check "exports oreg_* only" exports_only_oreg
 check "soname libonderwijsregio.so.0 with links" soname_and_links
 check "stripped" stripped
