@@ -43,6 +43,12 @@ const STATUSES = [
     'OREG_ERR_RESPONSE' => -10,
     'OREG_ERR_SANDBOX' => -11,
     'OREG_ERR_IO' => -12,
+    'OREG_ERR_HEADER_MISSING' => -13,
+    'OREG_ERR_HEADER_MALFORMED' => -14,
+    'OREG_ERR_SIGNATURE' => -15,
+    'OREG_ERR_TOO_OLD' => -16,
+    'OREG_ERR_TOO_NEW' => -17,
+    'OREG_ERR_REPLAYED' => -18,
     'OREG_ERR_INTERNAL' => -99,
 ];
 const NO_ERROR = '{"status":0,"name":"OREG_OK","message":"no error"}';
@@ -444,7 +450,7 @@ function test_status_names(): void
 
 function test_status_name_of_unknown_codes(): void
 {
-    foreach ([3, -13, -98, -100, 2147483647, -2147483648] as $code) {
+    foreach ([3, -19, -98, -100, 2147483647, -2147483648] as $code) {
         assertSame('OREG_UNKNOWN', lib()->oreg_status_name($code), "name of $code");
     }
 }

@@ -18,7 +18,6 @@ from __future__ import annotations
 import ctypes
 import http.client
 import json
-import os
 import re
 import signal
 import socket
@@ -31,15 +30,13 @@ import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from email.utils import formatdate
-from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
-LIB_PATH = Path(os.environ.get("ONDERWIJSREGIO_LIB") or REPO / "dist/lib/libonderwijsregio.so")
-FIXTURES = Path(os.environ.get("ONDERWIJSREGIO_FIXTURES") or REPO.parent / "shared/fixtures")
+from oreg_ctypes import FIXTURES, LIB_PATH, REPO, Status, last_error
+
 SIMULATOR = REPO / "tools/simulator/server.py"
 
 # Distinctive strings, so that a leak of any of them into a message, result or file is found.
@@ -62,26 +59,6 @@ UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
 PRINTABLE_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
 PERFORMED_AT = "2026-11-02T10:30:00+01:00"
 
-
-class Status(IntEnum):
-    OREG_OK = 0
-    OREG_INVALID = 1
-    OREG_STALE = 2
-    OREG_ERR_MISUSE = -1
-    OREG_ERR_NOMEM = -2
-    OREG_ERR_JSON = -3
-    OREG_ERR_LIMIT = -4
-    OREG_ERR_RANGE = -5
-    OREG_ERR_SCHEMA = -6
-    OREG_ERR_TRANSPORT = -7
-    OREG_ERR_HTTP = -8
-    OREG_ERR_DEADLINE = -9
-    OREG_ERR_RESPONSE = -10
-    OREG_ERR_SANDBOX = -11
-    OREG_ERR_IO = -12
-    OREG_ERR_INTERNAL = -99
-
-
 OK = Status.OREG_OK
 INVALID = Status.OREG_INVALID
 STALE = Status.OREG_STALE
@@ -96,51 +73,8 @@ RESPONSE = Status.OREG_ERR_RESPONSE
 SANDBOX = Status.OREG_ERR_SANDBOX
 IO = Status.OREG_ERR_IO
 
-_OUT = ctypes.POINTER(ctypes.c_void_p)
-# name: (argtypes, restype). Handles and returned buffers are c_void_p (buffers go to oreg_free).
-PROTOTYPES: dict[str, tuple[list[Any], Any]] = {
-    "oreg_version": ([], ctypes.c_char_p),
-    "oreg_last_error": ([], ctypes.c_char_p),
-    "oreg_free": ([ctypes.c_void_p], None),
-    "oreg_json_check": ([ctypes.c_char_p, ctypes.c_size_t], ctypes.c_int),
-    "oreg_client_new": ([ctypes.c_char_p, _OUT], ctypes.c_int),
-    "oreg_client_schema": ([ctypes.c_void_p, ctypes.c_char_p, _OUT], ctypes.c_int),
-    "oreg_client_validate": (
-        [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, _OUT], ctypes.c_int),
-    "oreg_client_submit": (
-        [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t,
-         ctypes.c_char_p, _OUT], ctypes.c_int),
-    "oreg_client_get": ([ctypes.c_void_p, ctypes.c_char_p, _OUT], ctypes.c_int),
-    "oreg_client_free": ([ctypes.c_void_p], None),
-}
-
-
-def load_library(path: Path) -> ctypes.CDLL:
-    library = ctypes.CDLL(str(path))
-    for name, (argtypes, restype) in PROTOTYPES.items():
-        function = getattr(library, name)
-        function.argtypes = argtypes
-        function.restype = restype
-    return library
-
-
-@pytest.fixture(scope="session")
-def lib() -> ctypes.CDLL:
-    if not LIB_PATH.exists():
-        pytest.fail(f"{LIB_PATH} does not exist: run `make dist` or set ONDERWIJSREGIO_LIB")
-    try:
-        return load_library(LIB_PATH)
-    except AttributeError as error:
-        pytest.fail(f"{LIB_PATH} lacks a client function: {error}")
-
 
 # --- the library's side: calls, outcomes and their checks -------------------------------------
-
-
-def last_error(lib: ctypes.CDLL) -> dict[str, Any]:
-    text = lib.oreg_last_error()
-    assert text is not None
-    return json.loads(text.decode("utf-8"))
 
 
 def assert_no_secret(text: str | None, where: str) -> None:
@@ -742,13 +676,10 @@ def test_schema_closed_port_is_transport_error(make_client: Callable[..., Client
 
 CHILD = r"""
 import ctypes, json, sys
-lib = ctypes.CDLL(sys.argv[1])
-out = ctypes.POINTER(ctypes.c_void_p)
-lib.oreg_client_new.argtypes = [ctypes.c_char_p, out]
-lib.oreg_client_schema.argtypes = [ctypes.c_void_p, ctypes.c_char_p, out]
-lib.oreg_client_free.argtypes = [ctypes.c_void_p]
-lib.oreg_free.argtypes = [ctypes.c_void_p]
-lib.oreg_last_error.restype = ctypes.c_char_p
+from pathlib import Path
+sys.path.insert(0, sys.argv[4])
+from oreg_ctypes import load_library
+lib = load_library(Path(sys.argv[1]))
 client, schema = ctypes.c_void_p(), ctypes.c_void_p()
 status = lib.oreg_client_new(sys.argv[2].encode(), ctypes.byref(client))
 if status == 0:
@@ -762,7 +693,8 @@ print(json.dumps({"status": status, "schema": text, "error": lib.oreg_last_error
 
 def schema_in_child(options: dict, operation: str = "create") -> dict:
     """Fetches a schema in a separate Python process, as another program sharing the cache."""
-    done = subprocess.run([sys.executable, "-c", CHILD, str(LIB_PATH), json.dumps(options), operation],
+    done = subprocess.run([sys.executable, "-c", CHILD, str(LIB_PATH), json.dumps(options), operation,
+                           str(Path(__file__).resolve().parent)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, f"child process failed: {done.returncode} {done.stderr}"
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -1786,6 +1718,8 @@ def test_user_agent_and_redacted_key(lib: ctypes.CDLL, make_client: Callable[...
 
 
 def test_freed_client_closes_its_connection(lib: ctypes.CDLL, sim: Sim) -> None:
+    # Connections of earlier tests' clients may still be closing: compare with a baseline.
+    baseline = sim.connections()["open"]
     outcome, client = new_client(lib, client_options(sim))
     outcome.expect(OK)
     assert client is not None
@@ -1793,9 +1727,6 @@ def test_freed_client_closes_its_connection(lib: ctypes.CDLL, sim: Sim) -> None:
     assert sim.connections()["open"] >= 2, "the client's connection and the control request's"
     client.free()
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        # Our own control connection is the only one open.
-        if sim.connections()["open"] == 1:
-            break
+    while time.monotonic() < deadline and sim.connections()["open"] > baseline:
         time.sleep(0.05)
-    assert sim.connections()["open"] == 1, "oreg_client_free must close the connection"
+    assert sim.connections()["open"] <= baseline, "oreg_client_free must close the connection"
