@@ -40,6 +40,12 @@ static void test_status_names(void) {
     CHECK(strcmp(oreg_status_name(OREG_ERR_RESPONSE), "OREG_ERR_RESPONSE") == 0);
     CHECK(strcmp(oreg_status_name(OREG_ERR_SANDBOX), "OREG_ERR_SANDBOX") == 0);
     CHECK(strcmp(oreg_status_name(OREG_ERR_IO), "OREG_ERR_IO") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_HEADER_MISSING), "OREG_ERR_HEADER_MISSING") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_HEADER_MALFORMED), "OREG_ERR_HEADER_MALFORMED") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_SIGNATURE), "OREG_ERR_SIGNATURE") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_TOO_OLD), "OREG_ERR_TOO_OLD") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_TOO_NEW), "OREG_ERR_TOO_NEW") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_ERR_REPLAYED), "OREG_ERR_REPLAYED") == 0);
     CHECK(strcmp(oreg_status_name(12345), "OREG_UNKNOWN") == 0);
     CHECK(strcmp(oreg_status_name(-2147483647 - 1), "OREG_UNKNOWN") == 0);
 }
@@ -278,6 +284,59 @@ static void test_client_argument_checks(void) {
     oreg_client_free(client);
 }
 
+static void test_verifier(void) {
+    const char *secret = "c-test-secret-0123456789";
+    const char body[] = "{\"status\":\"succeeded\"}\0tail";   /* raw bytes, NUL included */
+    const size_t length = sizeof body - 1;
+    char *signature = NULL;
+    CHECK(oreg_callback_sign(secret, "/hook?a=1", body, length, "1800000000", "nonce-0123456789ab", &signature) == OREG_OK);
+    CHECK(signature != NULL && strncmp(signature, "v2=", 3) == 0 && strlen(signature) == 47);
+    if (signature == NULL) return;
+
+    oreg_verifier *verifier = (oreg_verifier *)1;
+    CHECK(oreg_verifier_new("{\"secrets\":[\"too-short\"]}", &verifier) == OREG_ERR_MISUSE);
+    CHECK(verifier == NULL);
+    CHECK(!contains(oreg_last_error(), "too-short"));
+    CHECK(oreg_verifier_new(NULL, &verifier) == OREG_ERR_MISUSE);
+    CHECK(oreg_verifier_new("{\"secrets\":[\"c-test-secret-0123456789\"]}", NULL) == OREG_ERR_MISUSE);
+    CHECK(oreg_verifier_new("{\"secrets\":[\"c-test-secret-0123456789\"]}", &verifier) == OREG_OK);
+    if (verifier == NULL) { oreg_free(signature); return; }
+
+    const int64_t now = 1800000000;
+    CHECK(oreg_verifier_verify(verifier, "/hook?a=1", body, length - 1, "1800000000", "nonce-0123456789ab", signature, now)
+          == OREG_ERR_SIGNATURE);
+    CHECK(oreg_verifier_verify(verifier, "/hook?a=2", body, length, "1800000000", "nonce-0123456789ab", signature, now)
+          == OREG_ERR_SIGNATURE);
+    CHECK(oreg_verifier_verify(verifier, "/hook?a=1", body, length, "1800000000", "nonce-0123456789ab", signature, now + 301)
+          == OREG_ERR_TOO_OLD);
+    CHECK(oreg_verifier_verify(verifier, "/hook?a=1", body, length, "1800000000", "nonce-0123456789ab", signature, now - 301)
+          == OREG_ERR_TOO_NEW);
+    CHECK(oreg_verifier_verify(verifier, "/hook?a=1", body, length, NULL, "nonce-0123456789ab", signature, now)
+          == OREG_ERR_HEADER_MISSING);
+    CHECK(oreg_verifier_verify(verifier, "/hook?a=1", body, length, "18e8", "nonce-0123456789ab", signature, now)
+          == OREG_ERR_HEADER_MALFORMED);
+    CHECK(oreg_verifier_verify(verifier, "https://site/hook?a=1", body, length, "1800000000", "nonce-0123456789ab",
+                               signature, now) == OREG_ERR_MISUSE);
+    CHECK(oreg_verifier_verify(NULL, "/hook?a=1", body, length, "1800000000", "nonce-0123456789ab", signature, now)
+          == OREG_ERR_MISUSE);
+    CHECK(oreg_verifier_verify(verifier, "/hook?a=1", NULL, 5, "1800000000", "nonce-0123456789ab", signature, now)
+          == OREG_ERR_MISUSE);
+    /* The failures above recorded nothing: the genuine callback is accepted once, then refused. */
+    CHECK(oreg_verifier_verify(verifier, "/hook?a=1", body, length, "1800000000", "nonce-0123456789ab", signature, now)
+          == OREG_OK);
+    CHECK(oreg_verifier_verify(verifier, "/hook?a=1", body, length, "1800000000", "nonce-0123456789ab", signature, now)
+          == OREG_ERR_REPLAYED);
+
+    char *unused = (char *)1;
+    CHECK(oreg_callback_sign("short", "/hook", "", 0, "1", "nonce-0123456789ab", &unused) == OREG_ERR_MISUSE);
+    CHECK(unused == NULL);
+    CHECK(oreg_callback_sign(secret, "/hook", "", 0, "1", "bad nonce", &unused) == OREG_ERR_HEADER_MALFORMED);
+    CHECK(oreg_callback_sign(secret, "/hook", "", 0, "1", "nonce-0123456789ab", NULL) == OREG_ERR_MISUSE);
+    oreg_verifier_free(verifier);
+    oreg_verifier_free(NULL);
+    oreg_free(signature);
+}
+
 int main(void) {
     RUN(test_version_matches_header);
     RUN(test_status_names);
@@ -291,5 +350,6 @@ int main(void) {
     RUN(test_schema_errors);
     RUN(test_schema_shared_by_threads);
     RUN(test_client_argument_checks);
+    RUN(test_verifier);
     return SUMMARY("c-abi");
 }

@@ -1,0 +1,192 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import Onderwijsregio
+
+@Suite struct Base64Tests {
+    private func decode(_ text: String) -> [UInt8]? { Base64.decode(Substring(text).utf8) }
+
+    @Test func rfc4648Vectors() {
+        let vectors = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="),
+                       ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
+        for (plain, encoded) in vectors {
+            #expect(Base64.encode(Array(plain.utf8)) == encoded)
+            #expect(decode(encoded) == Array(plain.utf8))
+            #expect(decode(String(encoded.prefix(while: { $0 != "=" }))) == Array(plain.utf8), "padding is optional")
+        }
+    }
+
+    @Test func strictness() {
+        for text in ["Z", "Zg=", "Zm9vYg=", "Zg===", "Zh==", "Zm9=", "Zm 9v", "Zm9v\n", "Zm-v", "Zm_v", "=Zm9", "Zm=v", "é"] {
+            #expect(decode(text) == nil, "\(text)")
+        }
+        let all = (0...255).map(UInt8.init)
+        #expect(decode(Base64.encode(all)) == all)
+    }
+}
+
+@Suite struct HMACTests {
+    private func hex(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            bytes.append(UInt8(text[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        return bytes
+    }
+
+    private func mac(_ key: [UInt8], _ data: [UInt8]) -> [UInt8]? {
+        data.withUnsafeBytes { HMACSHA256(key: key)?.authenticate([$0]) }
+    }
+
+    /// RFC 4231 test cases 1, 2 and 6.
+    @Test func rfc4231Vectors() {
+        #expect(mac([UInt8](repeating: 0x0b, count: 20), Array("Hi There".utf8))
+                == hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"))
+        #expect(mac(Array("Jefe".utf8), Array("what do ya want for nothing?".utf8))
+                == hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"))
+        #expect(mac([UInt8](repeating: 0xaa, count: 131), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))
+                == hex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"))
+    }
+
+    @Test func partsAreConcatenated() {
+        let key = Array("0123456789abcdef".utf8)
+        let whole = mac(key, Array("abc\ndef".utf8))
+        let parts = "abc".utf8.withContiguousStorageIfAvailable { a in
+            "\ndef".utf8.withContiguousStorageIfAvailable { b in
+                HMACSHA256(key: key)?.authenticate([UnsafeRawBufferPointer(a), UnsafeRawBufferPointer(b)])
+            }
+        }
+        #expect(whole != nil && parts == .some(.some(whole)))
+        #expect(HMACSHA256.equal([1, 2, 3], [1, 2, 3]) && !HMACSHA256.equal([1, 2, 3], [1, 2, 4]) && !HMACSHA256.equal([1], [1, 2]))
+    }
+}
+
+@Suite struct CallbackVerifierTests {
+    private let secret = "test-secret-0123456789"
+    private let path = "/hooks/x?site=3"
+    private let nonce = "abcdefghijklmnop"
+    private let timestamp: Int64 = 1_800_000_000
+
+    private func verifier(_ options: String = #"{"secrets":["test-secret-0123456789"]}"#) throws -> CallbackVerifier {
+        try CallbackVerifier(options: try JSONParser.parse(options))
+    }
+
+    private func sign(_ body: String, nonce: String? = nil, timestamp: Int64? = nil, secret: String? = nil) throws -> String {
+        try Array(body.utf8).withUnsafeBytes {
+            try CallbackVerifier.sign(secret: secret ?? self.secret, pathAndQuery: path, body: $0,
+                                      timestamp: String(timestamp ?? self.timestamp), nonce: nonce ?? self.nonce)
+        }
+    }
+
+    private func outcome(_ verifier: CallbackVerifier, body: String = "{}", timestamp: String? = nil, nonce: String? = nil,
+                         signature: String?, now: Int64? = nil) -> VerificationError.Kind? {
+        do {
+            try Array(body.utf8).withUnsafeBytes {
+                try verifier.verify(pathAndQuery: path, body: $0, timestamp: timestamp ?? String(self.timestamp),
+                                    nonce: nonce ?? self.nonce, signature: signature, now: now ?? self.timestamp)
+            }
+            return nil
+        } catch let error as VerificationError {
+            return error.kind
+        } catch {
+            return .resource
+        }
+    }
+
+    @Test func genuineThenReplayed() throws {
+        let subject = try verifier()
+        let signature = try sign("{}")
+        #expect(outcome(subject, signature: signature) == nil)
+        #expect(outcome(subject, signature: signature) == .replayed)
+    }
+
+    @Test func windowEdgesOnBothSides() throws {
+        let subject = try verifier(#"{"secrets":["test-secret-0123456789"],"replayStore":false}"#)
+        let signature = try sign("{}")
+        #expect(outcome(subject, signature: signature, now: timestamp + 300) == nil)
+        #expect(outcome(subject, signature: signature, now: timestamp - 300) == nil)
+        #expect(outcome(subject, signature: signature, now: timestamp + 301) == .tooOld)
+        #expect(outcome(subject, signature: signature, now: timestamp - 301) == .tooNew)
+        #expect(outcome(subject, signature: signature, now: Int64.min) == .tooNew)
+        #expect(outcome(subject, signature: signature, now: Int64.max) == .tooOld)
+    }
+
+    @Test func headerProblems() throws {
+        let subject = try verifier(#"{"secrets":["test-secret-0123456789"],"replayStore":false}"#)
+        let signature = try sign("{}")
+        #expect(outcome(subject, signature: nil) == .missingHeader)
+        #expect(outcome(subject, signature: "") == .missingHeader)
+        #expect(outcome(subject, timestamp: "", signature: signature) == .missingHeader)
+        #expect(outcome(subject, timestamp: "+1800000000", signature: signature) == .malformedHeader)
+        #expect(outcome(subject, timestamp: "99999999999999999999", signature: signature) == .malformedHeader)
+        #expect(outcome(subject, nonce: "short", signature: signature) == .malformedHeader)
+        #expect(outcome(subject, nonce: "abcdefghijklmnop!", signature: signature) == .malformedHeader)
+        #expect(outcome(subject, signature: "v1=abc v3=def") == .malformedHeader)
+        #expect(outcome(subject, signature: "v2=!!!! " + signature) == nil, "a malformed entry does not hide a good one")
+        #expect(outcome(subject, signature: "v2=" + Base64.encode([UInt8](repeating: 7, count: 32))) == .signatureMismatch)
+        #expect(outcome(subject, signature: String(signature.dropLast())) == nil, "padding is optional")
+        #expect(outcome(subject, signature: String(repeating: "v2=AAAA ", count: 2000)) == .malformedHeader)
+        #expect(outcome(subject, body: "{ }", signature: signature) == .signatureMismatch)
+    }
+
+    @Test func rotationAndWrongSecrets() throws {
+        let rotating = try verifier(#"{"secrets":["old-secret-0123456789","test-secret-0123456789"],"replayStore":false}"#)
+        #expect(outcome(rotating, signature: try sign("{}")) == nil)
+        let other = try verifier(#"{"secrets":["other-secret-0123456789"],"replayStore":false}"#)
+        #expect(outcome(other, signature: try sign("{}")) == .signatureMismatch)
+    }
+
+    @Test func optionsAreChecked() {
+        for options in [#"{"secrets":["short"]}"#, #"{"secrets":[]}"#, #"{}"#, #"{"secrets":["test-secret-0123456789"],"tolerance":5}"#,
+                        #"{"secrets":["test-secret-0123456789"],"toleranceSeconds":0}"#, #"{"secrets":"test-secret-0123456789"}"#,
+                        #"{"secrets":["test-secret-0123456789"],"replayStore":{"file":"x"}}"#] {
+            #expect(throws: VerificationError.self, "\(options)") { try verifier(options) }
+        }
+        do {
+            _ = try verifier(#"{"secrets":["fifteen-bytes!!"]}"#)
+            Issue.record("a 15-byte secret was accepted")
+        } catch let error as VerificationError {
+            #expect(!error.message.contains("fifteen"), "the secret is never quoted")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func sharedStoreRefusesAcrossInstancesAndSurvivesCorruption() throws {
+        var template = Array("/tmp/oreg-replay-XXXXXX".utf8CString)
+        let directory = try #require(template.withUnsafeMutableBufferPointer { buffer -> String? in
+            guard let base = buffer.baseAddress, let made = mkdtemp(base) else { return nil }
+            return String(cString: made)
+        })
+        let storePath = directory + "/replay.db"
+        let descriptor = open(storePath, O_WRONLY | O_CREAT, 0o600)
+        _ = write(descriptor, "this is not a database, not even close to one......", 50)
+        close(descriptor)
+
+        let options = #"{"secrets":["test-secret-0123456789"],"replayStore":{"path":"\#(storePath)"}}"#
+        let first = try verifier(options), second = try verifier(options)
+        let signature = try sign("{}")
+        #expect(outcome(first, signature: signature) == nil)
+        #expect(outcome(second, signature: signature) == .replayed)
+        var info = stat()
+        #expect(stat(storePath, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        let listing = try #require(opendir(directory))
+        var names: [String] = []
+        while let entry = readdir(listing) {
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) })
+        }
+        closedir(listing)
+        #expect(names.contains { $0.hasPrefix("replay.db.corrupt-") }, "the junk file is kept aside")
+    }
+
+    @Test func memoryStoreStaysBounded() throws {
+        let store = MemoryReplayStore(maxEntries: 100)
+        for index in 0..<1000 { #expect(store.insert("nonce-\(index)", now: 0, expiresAt: 1000 + Int64(index))) }
+        #expect(!store.insert("nonce-999", now: 0, expiresAt: 5000), "the newest are kept")
+        #expect(store.insert("nonce-999", now: 2000, expiresAt: 5000), "an expired nonce may come again")
+    }
+}
