@@ -34,13 +34,9 @@ private func verification<T>(_ body: () throws(VerificationError) -> T) throws(A
     }
 }
 
-/// A header argument: NULL stays nil (reported as a missing header, not as misuse).
-private func header(_ pointer: UnsafePointer<CChar>?, name: StaticString) throws(ABIError) -> String? {
-    guard let pointer else { return nil }
-    guard let text = String(validatingCString: pointer) else {
-        throw ABIError(.headerMalformed, "\(name) is not valid UTF-8")
-    }
-    return text
+/// The bytes of a NUL-terminated argument; NULL stays nil (for headers: reported as missing).
+private func bytes(_ pointer: UnsafePointer<CChar>?) -> UnsafeRawBufferPointer? {
+    pointer.map { UnsafeRawBufferPointer(Arguments.cString($0)) }
 }
 
 @c public func oreg_verifier_new(_ optionsJSON: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> CInt {
@@ -64,14 +60,11 @@ private func header(_ pointer: UnsafePointer<CChar>?, name: StaticString) throws
     exported { () throws(ABIError) -> CInt in
         guard let handle else { throw ABIError(.misuse, "verifier is NULL") }
         let verifier = Unmanaged<VerifierHandle>.fromOpaque(handle).takeUnretainedValue().verifier
-        let path = try Arguments.text(pathAndQuery, name: "path_and_query")
-        let bytes = try Arguments.buffer(body, length, name: "body")
-        let timestampText = try header(timestamp, name: "timestamp")
-        let nonceText = try header(nonce, name: "nonce")
-        let signatureText = try header(signature, name: "signature")
+        guard let path = bytes(pathAndQuery) else { throw ABIError(.misuse, "path_and_query is NULL") }
+        let content = UnsafeRawBufferPointer(try Arguments.buffer(body, length, name: "body"))
         try verification { () throws(VerificationError) in
-            try verifier.verify(pathAndQuery: path, body: UnsafeRawBufferPointer(bytes), timestamp: timestampText, nonce: nonceText,
-                                signature: signatureText, now: now == 0 ? nil : now)
+            try verifier.verify(pathAndQuery: path, body: content, timestamp: bytes(timestamp), nonce: bytes(nonce),
+                                signature: bytes(signature), now: now == 0 ? nil : now)
         }
         return Status.ok.rawValue
     }
@@ -91,13 +84,12 @@ private func header(_ pointer: UnsafePointer<CChar>?, name: StaticString) throws
     exported { () throws(ABIError) -> CInt in
         let output = try Arguments.output(out, name: "out_header_value")
         let secretText = try Arguments.text(secret, name: "secret")
-        let path = try Arguments.text(pathAndQuery, name: "path_and_query")
-        let bytes = try Arguments.buffer(body, length, name: "body")
-        let timestampText = try Arguments.text(timestamp, name: "timestamp")
-        let nonceText = try Arguments.text(nonce, name: "nonce")
+        guard let path = bytes(pathAndQuery) else { throw ABIError(.misuse, "path_and_query is NULL") }
+        guard let timestampBytes = bytes(timestamp) else { throw ABIError(.misuse, "timestamp is NULL") }
+        guard let nonceBytes = bytes(nonce) else { throw ABIError(.misuse, "nonce is NULL") }
+        let content = UnsafeRawBufferPointer(try Arguments.buffer(body, length, name: "body"))
         let value = try verification { () throws(VerificationError) in
-            try CallbackVerifier.sign(secret: secretText, pathAndQuery: path, body: UnsafeRawBufferPointer(bytes),
-                                      timestamp: timestampText, nonce: nonceText)
+            try CallbackVerifier.sign(secret: secretText, pathAndQuery: path, body: content, timestamp: timestampBytes, nonce: nonceBytes)
         }
         guard let buffer = CStringBuffer.make(value) else { throw ABIError(.noMemory, "out of memory for the header value") }
         output.pointee = buffer

@@ -5,7 +5,11 @@ import Testing
 @testable import Onderwijsregio
 
 @Suite struct Base64Tests {
-    private func decode(_ text: String) -> [UInt8]? { Base64.decode(Substring(text).utf8) }
+    private func decode(_ text: String) -> [UInt8]? {
+        var output = [UInt8](repeating: 0, count: 512)
+        let count = Array(text.utf8).withUnsafeBytes { input in output.withUnsafeMutableBytes { Base64.decode(input, into: $0) } }
+        return count.map { Array(output[0..<$0]) }
+    }
 
     @Test func rfc4648Vectors() {
         let vectors = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="),
@@ -61,7 +65,8 @@ import Testing
             }
         }
         #expect(whole != nil && parts == .some(.some(whole)))
-        #expect(HMACSHA256.equal([1, 2, 3], [1, 2, 3]) && !HMACSHA256.equal([1, 2, 3], [1, 2, 4]) && !HMACSHA256.equal([1], [1, 2]))
+        func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool { a.withUnsafeBytes { x in b.withUnsafeBytes { HMACSHA256.equal(x, $0) } } }
+        #expect(equal([1, 2, 3], [1, 2, 3]) && !equal([1, 2, 3], [1, 2, 4]) && !equal([1], [1, 2]))
     }
 }
 
@@ -76,18 +81,29 @@ import Testing
     }
 
     private func sign(_ body: String, nonce: String? = nil, timestamp: Int64? = nil, secret: String? = nil) throws -> String {
-        try Array(body.utf8).withUnsafeBytes {
-            try CallbackVerifier.sign(secret: secret ?? self.secret, pathAndQuery: path, body: $0,
-                                      timestamp: String(timestamp ?? self.timestamp), nonce: nonce ?? self.nonce)
+        try withBytes(body, path, String(timestamp ?? self.timestamp), nonce ?? self.nonce) { body, path, timestamp, nonce in
+            try CallbackVerifier.sign(secret: secret ?? self.secret, pathAndQuery: path, body: body, timestamp: timestamp, nonce: nonce)
+        }
+    }
+
+    /// Runs `body` with the UTF-8 bytes of four strings.
+    private func withBytes<T>(_ a: String, _ b: String, _ c: String, _ d: String,
+                              _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try Array(a.utf8).withUnsafeBytes { a in
+            try Array(b.utf8).withUnsafeBytes { b in
+                try Array(c.utf8).withUnsafeBytes { c in try Array(d.utf8).withUnsafeBytes { d in try body(a, b, c, d) } }
+            }
         }
     }
 
     private func outcome(_ verifier: CallbackVerifier, body: String = "{}", timestamp: String? = nil, nonce: String? = nil,
                          signature: String?, now: Int64? = nil) -> VerificationError.Kind? {
         do {
-            try Array(body.utf8).withUnsafeBytes {
-                try verifier.verify(pathAndQuery: path, body: $0, timestamp: timestamp ?? String(self.timestamp),
-                                    nonce: nonce ?? self.nonce, signature: signature, now: now ?? self.timestamp)
+            try withBytes(body, timestamp ?? String(self.timestamp), nonce ?? self.nonce, signature ?? "") { body, timestamp, nonce, signatureBytes in
+                try Array(path.utf8).withUnsafeBytes { path in
+                    try verifier.verify(pathAndQuery: path, body: body, timestamp: timestamp, nonce: nonce,
+                                        signature: signature == nil ? nil : signatureBytes, now: now ?? self.timestamp)
+                }
             }
             return nil
         } catch let error as VerificationError {

@@ -81,13 +81,13 @@ public final class CallbackVerifier: @unchecked Sendable {
     }
 
     /// Verifies one callback. `pathAndQuery` and `body` must be the request target and the
-    /// body bytes exactly as received; the headers' values as received; `now` in Unix seconds
-    /// (nil: the system clock).
-    /// Checks, in order: presence, format, signature, time window, nonce.
-    public func verify(pathAndQuery: String, body: UnsafeRawBufferPointer, timestamp: String?, nonce: String?,
-                       signature: String?, now clock: Int64? = nil) throws(VerificationError) {
-        let now = clock ?? Clock.unixSeconds()
-        guard pathAndQuery.hasPrefix("/") else {
+    /// body bytes exactly as received; the headers' values as received (nil or empty when
+    /// absent); `now` in Unix seconds (nil: the system clock). Checks, in order: presence,
+    /// format, signature, time window, nonce. Works on the bytes as given: nothing is copied
+    /// except the nonce of an accepted callback, into the replay store.
+    public func verify(pathAndQuery: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer, timestamp: UnsafeRawBufferPointer?,
+                       nonce: UnsafeRawBufferPointer?, signature: UnsafeRawBufferPointer?, now clock: Int64? = nil) throws(VerificationError) {
+        guard pathAndQuery.first == UInt8(ascii: "/") else {
             throw VerificationError(.misuse, "path_and_query must be the request target as received (it starts with \"/\"), not a full URL")
         }
         guard let timestamp, !timestamp.isEmpty else { throw VerificationError(.missingHeader, "x-mutationengine-timestamp is missing") }
@@ -95,21 +95,31 @@ public final class CallbackVerifier: @unchecked Sendable {
         guard let signature, !signature.isEmpty else { throw VerificationError(.missingHeader, "x-mutationengine-signature is missing") }
         let sent = try CallbackHeaders.timestamp(timestamp)
         try CallbackHeaders.checkNonce(nonce)
-        let offered = try CallbackHeaders.signatures(signature)
 
-        var matched = false
-        for key in keys {
-            guard let expected = CallbackVerifier.mac(key, timestamp: timestamp, nonce: nonce, pathAndQuery: pathAndQuery, body: body) else {
-                throw VerificationError(.resource, "libcrypto failed to compute HMAC-SHA256")
+        let macLength = HMACSHA256.byteCount
+        let (matched, offered) = try withUnsafeTemporaryAllocation(byteCount: macLength * keys.count, alignment: 1) { expected throws(VerificationError) -> (Bool, Int) in
+            for (index, key) in keys.enumerated() {
+                let output = UnsafeMutableRawBufferPointer(rebasing: expected[index * macLength..<(index + 1) * macLength])
+                let computed = key.authenticate(into: output) { update in
+                    SigningString.feed(timestamp: timestamp, nonce: nonce, pathAndQuery: pathAndQuery, rawBody: body, to: update)
+                }
+                guard computed else { throw VerificationError(.resource, "libcrypto failed to compute HMAC-SHA256") }
             }
-            // Every entry is compared, match or not: the time taken depends only on the counts.
-            for candidate in offered where HMACSHA256.equal(candidate, expected) { matched = true }
+            var matched = false
+            // Every entry is compared with every MAC, match or not: the time taken depends only on the counts.
+            let offered = try CallbackHeaders.forEachSignature(signature) { candidate in
+                for index in 0..<keys.count where HMACSHA256.equal(candidate, UnsafeRawBufferPointer(rebasing: expected[index * macLength..<(index + 1) * macLength])) {
+                    matched = true
+                }
+            }
+            return (matched, offered)
         }
         guard matched else {
-            throw VerificationError(.signatureMismatch, "no signature matches (\(offered.count) v2 entr\(offered.count == 1 ? "y" : "ies") checked against \(keys.count) secret\(keys.count == 1 ? "" : "s"))")
+            throw VerificationError(.signatureMismatch, "no signature matches (\(offered) v2 entr\(offered == 1 ? "y" : "ies") checked against \(keys.count) secret\(keys.count == 1 ? "" : "s"))")
         }
 
         // `now` comes from the caller: every step is overflow-checked.
+        let now = clock ?? Clock.unixSeconds()
         let (age, overflow) = now.subtractingReportingOverflow(sent)
         if overflow ? now >= 0 : age > toleranceSeconds {
             throw VerificationError(.tooOld, "the timestamp is \(overflow ? "far" : "\(age) s") in the past, beyond the tolerance of \(toleranceSeconds) s")
@@ -119,31 +129,31 @@ public final class CallbackVerifier: @unchecked Sendable {
         }
         if let replayStore {
             let (expiry, late) = now.addingReportingOverflow(2 * toleranceSeconds)
-            guard try replayStore.insert(nonce, now: now, expiresAt: late ? Int64.max : expiry) else {
+            guard try replayStore.insert(String(decoding: nonce, as: UTF8.self), now: now, expiresAt: late ? Int64.max : expiry) else {
                 throw VerificationError(.replayed, "this nonce was accepted before: the callback is a replay")
             }
         }
     }
 
-    static func mac(_ key: HMACSHA256, timestamp: String, nonce: String, pathAndQuery: String, body: UnsafeRawBufferPointer) -> [UInt8]? {
-        SigningString.withParts(timestamp: Array(timestamp.utf8), nonce: Array(nonce.utf8), pathAndQuery: Array(pathAndQuery.utf8), rawBody: body) {
-            key.authenticate($0)
-        }
-    }
-
     /// The header value ("v2=<base64>") the engine would send: for tests of callback
     /// endpoints. The same format checks as verification apply to what is signed.
-    public static func sign(secret: String, pathAndQuery: String, body: UnsafeRawBufferPointer, timestamp: String, nonce: String) throws(VerificationError) -> String {
+    public static func sign(secret: String, pathAndQuery: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer,
+                            timestamp: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer) throws(VerificationError) -> String {
         guard secret.utf8.count >= minimumSecretBytes else {
             throw VerificationError(.misuse, "the secret is shorter than \(minimumSecretBytes) bytes")
         }
-        guard pathAndQuery.hasPrefix("/") else { throw VerificationError(.misuse, "path_and_query must start with \"/\"") }
+        guard pathAndQuery.first == UInt8(ascii: "/") else { throw VerificationError(.misuse, "path_and_query must start with \"/\"") }
         _ = try CallbackHeaders.timestamp(timestamp)
         try CallbackHeaders.checkNonce(nonce)
-        guard let key = HMACSHA256(key: Array(secret.utf8)),
-              let mac = mac(key, timestamp: timestamp, nonce: nonce, pathAndQuery: pathAndQuery, body: body) else {
-            throw VerificationError(.resource, "libcrypto failed to compute HMAC-SHA256")
-        }
-        return CallbackHeaders.schemeVersion + Base64.encode(mac)
+        var mac = [UInt8](repeating: 0, count: HMACSHA256.byteCount)
+        let computed = HMACSHA256(key: Array(secret.utf8)).map { key in
+            mac.withUnsafeMutableBytes { output in
+                key.authenticate(into: output) { update in
+                    SigningString.feed(timestamp: timestamp, nonce: nonce, pathAndQuery: pathAndQuery, rawBody: body, to: update)
+                }
+            }
+        } ?? false
+        guard computed else { throw VerificationError(.resource, "libcrypto failed to compute HMAC-SHA256") }
+        return "\(CallbackHeaders.schemeVersion)" + Base64.encode(mac)
     }
 }

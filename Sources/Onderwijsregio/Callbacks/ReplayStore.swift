@@ -5,9 +5,14 @@ protocol ReplayStore: AnyObject, Sendable {
     func insert(_ nonce: String, now: Int64, expiresAt: Int64) throws(VerificationError) -> Bool
 }
 
-/// Nonces in the verifier's memory: enough for one long-lived process.
+/// Nonces in the verifier's memory: enough for one long-lived process. Nonces also wait in a
+/// queue in the order they were accepted, which (with a clock that does not run backwards) is
+/// the order they expire in: expired and, beyond the bound, oldest nonces leave from its front,
+/// so every insert costs O(1) amortised and there is never a pause to rebuild the table.
 final class MemoryReplayStore: ReplayStore, @unchecked Sendable {
     private var expiries: [String: Int64] = [:]
+    private var queue: [(nonce: String, expiresAt: Int64)] = []
+    private var queueStart = 0
     private let maxEntries: Int
     private let lock = Lock()
 
@@ -19,18 +24,18 @@ final class MemoryReplayStore: ReplayStore, @unchecked Sendable {
         lock.withLock {
             if let expiry = expiries[nonce], expiry > now { return false }
             expiries[nonce] = expiresAt
-            if expiries.count > maxEntries { shrink(now: now) }
+            queue.append((nonce, expiresAt))
+            while queueStart < queue.count, expiries.count > maxEntries || queue[queueStart].expiresAt <= now {
+                let oldest = queue[queueStart]
+                queueStart += 1
+                // A nonce accepted again after it expired has a newer entry further back.
+                if expiries[oldest.nonce] == oldest.expiresAt { expiries[oldest.nonce] = nil }
+            }
+            if queueStart > 1024 && queueStart * 2 > queue.count {
+                queue.removeFirst(queueStart)
+                queueStart = 0
+            }
             return true
         }
-    }
-
-    /// Drops expired nonces; when that is not enough, the tenth that expire soonest (the
-    /// oldest callbacks, the least likely to be replayed inside their window).
-    private func shrink(now: Int64) {
-        expiries = expiries.filter { $0.value > now }
-        guard expiries.count > maxEntries else { return }
-        let keep = maxEntries - maxEntries / 10
-        let newest = expiries.sorted { $0.value > $1.value }.prefix(keep)
-        expiries = Dictionary(uniqueKeysWithValues: newest.map { ($0.key, $0.value) })
     }
 }

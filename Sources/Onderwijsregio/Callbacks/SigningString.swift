@@ -3,19 +3,14 @@
 /// feeds, in that order. The one place the library defines it; the simulator has its own,
 /// written independently, so each checks the other.
 enum SigningString {
-    private static let separator: [UInt8] = [0x0a]
+    private static let separator: StaticString = "\n"
 
-    /// Runs `body` with the string to sign as a list of byte ranges (the body is not copied).
-    static func withParts<T>(timestamp: [UInt8], nonce: [UInt8], pathAndQuery: [UInt8], rawBody: UnsafeRawBufferPointer,
-                             _ body: ([UnsafeRawBufferPointer]) -> T) -> T {
-        timestamp.withUnsafeBytes { timestamp in
-            nonce.withUnsafeBytes { nonce in
-                pathAndQuery.withUnsafeBytes { path in
-                    separator.withUnsafeBytes { separator in
-                        body([timestamp, separator, nonce, separator, path, separator, rawBody])
-                    }
-                }
-            }
-        }
+    /// Hands the string to sign to `update` piece by piece, without copying anything; false as
+    /// soon as `update` is.
+    static func feed(timestamp: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, pathAndQuery: UnsafeRawBufferPointer,
+                     rawBody: UnsafeRawBufferPointer, to update: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        let lineFeed = UnsafeRawBufferPointer(start: separator.utf8Start, count: 1)
+        return update(timestamp) && update(lineFeed) && update(nonce) && update(lineFeed)
+            && update(pathAndQuery) && update(lineFeed) && update(rawBody)
     }
 }

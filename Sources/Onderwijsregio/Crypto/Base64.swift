@@ -30,33 +30,34 @@ enum Base64 {
 
     /// Strict decoding: the standard alphabet only, padding optional but correct when present,
     /// unused bits zero (so every byte sequence has exactly one accepted spelling besides the
-    /// padding). nil for anything else.
-    static func decode(_ text: Substring.UTF8View) -> [UInt8]? {
-        var symbols = text[...]
+    /// padding). Writes into `output` and returns the byte count; nil for anything invalid or
+    /// longer than `output`.
+    static func decode(_ text: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
+        var count = text.count
         var padding = 0
-        while symbols.last == UInt8(ascii: "=") && padding < 2 {
-            symbols.removeLast()
+        while count > 0 && text[count - 1] == UInt8(ascii: "=") && padding < 2 {
+            count -= 1
             padding += 1
         }
-        let count = symbols.count
         guard count % 4 != 1 else { return nil }
         if padding > 0 && (count + padding) % 4 != 0 { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(count * 3 / 4)
+        guard count / 4 * 3 + max(count % 4 - 1, 0) <= output.count else { return nil }
+        var written = 0
         var accumulator: UInt32 = 0
         var bits = 0
-        for symbol in symbols {
-            let value = values[Int(symbol)]
+        for index in 0..<count {
+            let value = values[Int(text[index])]
             guard value != 0xff else { return nil }
             accumulator = accumulator << 6 | UInt32(value)
             bits += 6
             if bits >= 8 {
                 bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                output[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                written += 1
                 accumulator &= (1 << UInt32(bits)) - 1
             }
         }
         guard accumulator == 0 else { return nil }   // non-zero leftover bits
-        return out
+        return written
     }
 }

@@ -31,25 +31,33 @@ final class HMACSHA256: @unchecked Sendable {
         EVP_MAC_CTX_free(keyed)
     }
 
-    /// The MAC of the concatenation of `parts`, or nil when libcrypto fails (memory).
-    func authenticate(_ parts: [UnsafeRawBufferPointer]) -> [UInt8]? {
-        guard let context = EVP_MAC_CTX_dup(keyed) else { return nil }
+    /// Writes the MAC of the message into `output` (32 bytes). `message` hands the message
+    /// over in pieces through the function it is given, which answers false when libcrypto
+    /// failed. False when the MAC could not be computed (memory).
+    func authenticate(into output: UnsafeMutableRawBufferPointer,
+                      message: ((UnsafeRawBufferPointer) -> Bool) -> Bool) -> Bool {
+        guard output.count >= HMACSHA256.byteCount, let context = EVP_MAC_CTX_dup(keyed) else { return false }
         defer { EVP_MAC_CTX_free(context) }
-        for part in parts where part.count > 0 {
-            guard EVP_MAC_update(context, part.baseAddress?.assumingMemoryBound(to: UInt8.self), part.count) == 1 else { return nil }
+        let fed = message { part in
+            part.count == 0 || EVP_MAC_update(context, part.baseAddress?.assumingMemoryBound(to: UInt8.self), part.count) == 1
         }
-        var mac = [UInt8](repeating: 0, count: HMACSHA256.byteCount)
         var length = 0
-        guard EVP_MAC_final(context, &mac, &length, mac.count) == 1, length == HMACSHA256.byteCount else { return nil }
-        return mac
+        return fed && EVP_MAC_final(context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, output.count) == 1
+            && length == HMACSHA256.byteCount
+    }
+
+    /// The MAC of the concatenation of `parts`.
+    func authenticate(_ parts: [UnsafeRawBufferPointer]) -> [UInt8]? {
+        var mac = [UInt8](repeating: 0, count: HMACSHA256.byteCount)
+        let done = mac.withUnsafeMutableBytes { output in
+            authenticate(into: output) { update in parts.allSatisfy(update) }
+        }
+        return done ? mac : nil
     }
 
     /// Constant-time equality of two MACs (CRYPTO_memcmp): the time taken says nothing about
     /// where they differ.
-    static func equal(_ first: [UInt8], _ second: [UInt8]) -> Bool {
-        guard first.count == second.count else { return false }
-        return first.withUnsafeBytes { a in
-            second.withUnsafeBytes { b in CRYPTO_memcmp(a.baseAddress, b.baseAddress, a.count) == 0 }
-        }
+    static func equal(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> Bool {
+        first.count == second.count && CRYPTO_memcmp(first.baseAddress, second.baseAddress, first.count) == 0
     }
 }
