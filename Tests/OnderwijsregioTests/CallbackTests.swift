@@ -201,8 +201,12 @@ import Testing
 
     @Test func memoryStoreStaysBounded() throws {
         let store = MemoryReplayStore(maxEntries: 100)
-        for index in 0..<1000 { #expect(store.insert("nonce-\(index)", now: 0, expiresAt: 1000 + Int64(index))) }
-        #expect(!store.insert("nonce-999", now: 0, expiresAt: 5000), "the newest are kept")
-        #expect(store.insert("nonce-999", now: 2000, expiresAt: 5000), "an expired nonce may come again")
+        func insert(_ nonce: String, now: Int64, expiresAt: Int64) -> Bool {
+            Array(nonce.utf8).withUnsafeBytes { store.insert($0, now: now, expiresAt: expiresAt) }
+        }
+        for index in 0..<1000 { #expect(insert("nonce-\(index)", now: 0, expiresAt: 1000 + Int64(index))) }
+        #expect(!insert("nonce-999", now: 0, expiresAt: 5000), "the newest are kept")
+        #expect(insert("nonce-0", now: 0, expiresAt: 5000), "the oldest were dropped beyond the bound")
+        #expect(insert("nonce-999", now: 2000, expiresAt: 5000), "an expired nonce may come again")
     }
 }

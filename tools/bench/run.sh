@@ -27,6 +27,20 @@
 #           rusage)
 # getrusage user + sys per run of requests, median of the runs; the table also goes to
 # .build-bench/client.json.
+# Part 4, callback verification: one signed callback (api-contract.md section 8) with a 1 KiB
+# body (tools/bench/gen_callback.py), on the same core:
+#   C       oreg_verifier_verify in process, verifier created once, `now` fixed at the timestamp:
+#           replayStore false (the verification alone) and the default in-memory replay store
+#           (a fresh nonce per call, signed with oreg_callback_sign before each batch), plus
+#           maxEntries 1e8 (tools/bench/bench_verify.c); section 8 by hand with libcrypto as the
+#           floor (tools/bench/bench_verify_libcrypto.c)
+#   Python  the library through direct ctypes calls beside standardwebhooks' Webhook.verify,
+#           stripe's WebhookSignature.verify_header and section 8 by hand with hmac
+#           (tools/bench/bench_verify.py)
+#   PHP     the library through FFI beside section 8 by hand with hash_hmac
+#           (tools/bench/bench_verify.php)
+# Each harness checks first that a genuine callback verifies and a tampered one does not; the
+# table also goes to .build-bench/verify.json.
 # fastjsonschema and justinrainbow stop before draft 2020-12: tools/bench/schema_drafts.py
 # writes the draft-07 and draft-04 copies they get. Missing Python packages are installed with
 # pip, a missing php-json-schema with apt-get (as root); what cannot be installed leaves its
@@ -39,13 +53,14 @@
 # Environment:
 #   ONDERWIJSREGIO_FIXTURES  the fixtures directory, with schema/ and payloads/ (default:
 #                            ../shared/fixtures); a payloads directory itself is accepted too
-#   BENCH_ONLY               parse | validate | client: run one part only (default all three)
+#   BENCH_ONLY               parse | validate | client | verify: run one part only (default all four)
 #   BENCH_REPS               timed repetitions per measurement (default 11)
 #   BENCH_WARMUP             untimed warm-up batches after calibration (default 2)
 #   BENCH_MIN_BATCH_MS       minimum duration of one timed batch (default 50)
 #   BENCH_CPU                the core to pin to (default: the last one this process may use)
 #   BENCH_COUNT, BENCH_SEED  size and seed of the generated document (default 10000, 8785)
-#   BENCH_PIP_INSTALL        0: never pip install the Python validators or requests (default 1)
+#   BENCH_PIP_INSTALL        0: never pip install the Python validators, requests, standardwebhooks
+#                            or stripe (default 1)
 #   BENCH_CLIENT_REQUESTS    requests per run in part 3 (default 2000); BENCH_CLIENT_RUNS runs
 #                            (default 5); BENCH_CLIENT_CURL_REQUESTS for the curl command line
 #                            (default 200); BENCH_CLIENT_WARMUP untimed calls first (default 100)
@@ -89,8 +104,8 @@ fi
 [ -e dist/lib/libonderwijsregio.so ] || { echo "bench: dist/ is missing: run make dist" >&2; exit 1; }
 
 case "$only" in
-    "" | parse | validate | client) ;;
-    *) echo "bench: BENCH_ONLY must be parse, validate or client, not $only" >&2; exit 2 ;;
+    "" | parse | validate | client | verify) ;;
+    *) echo "bench: BENCH_ONLY must be parse, validate, client or verify, not $only" >&2; exit 2 ;;
 esac
 
 export PKG_CONFIG_PATH=dist/lib/pkgconfig
@@ -281,10 +296,90 @@ print(urllib.request.build_opener(urllib.request.ProxyHandler({})).open(sys.argv
     check_lib
 }
 
+# --- Part 4: callback verification (defined here, run after part 3, or alone) ----------------------
+verify_part() {
+    local vdir=$out/verify body=$out/verify/body-1k.json
+    # A 32-byte secret (the HMAC key of every verifier here); the path and query as received.
+    local secret=bench-secret-0123456789abcdefghi cb_path='/hooks/onderwijsregio?site=3'
+    local stamp
+    stamp=$(date +%s)
+    mkdir -p "$vdir"
+    rm -f "$vdir/results.tsv" "$out/verify.json"
+    if [ "${BENCH_PIP_INSTALL:-1}" != 0 ]; then
+        local missing=()
+        "$python" -c 'import standardwebhooks' 2>/dev/null || missing+=(standardwebhooks)
+        "$python" -c 'import stripe' 2>/dev/null || missing+=(stripe)
+        if [ ${#missing[@]} != 0 ]; then
+            echo "bench: pip install --quiet ${missing[*]}" >&2
+            "$python" -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2 ||
+                echo "bench: pip install failed: those rows stay empty" >&2
+        fi
+    fi
+    local body_info
+    body_info=$("$python" tools/bench/gen_callback.py "$body" 1024)
+    local vphp=0 vphp_args
+    read -r -a vphp_args <<< "${BENCH_PHP_ARGS:--d opcache.enable_cli=1}"
+    if command -v "$php" >/dev/null && "$php" -r 'exit(extension_loaded("ffi") ? 0 : 1);' 2>/dev/null; then
+        vphp=1
+    else
+        echo "bench: $php with FFI not found: the PHP rows stay empty" >&2
+    fi
+    vpy() { "$python" -c "import importlib.metadata as m; print(m.version('$1'))" 2>/dev/null || echo "not installed"; }
+
+    echo
+    echo "== Part 4: callback verification =="
+    echo "  Callback: POST $cb_path, body $body ($body_info), timestamp $stamp, 32-byte secret;"
+    echo "            the library and the hand-written rows verify with now fixed at the timestamp"
+    echo "  Python:  standardwebhooks $(vpy standardwebhooks), stripe $(vpy stripe)"
+    if [ "$vphp" = 1 ]; then
+        echo "  PHP:     $("$php" -r 'echo PHP_VERSION;') ${vphp_args[*]}"
+    fi
+    echo "  Running: C, then Python, then PHP, on the same core..."
+
+    local args=("${timing[@]}" -s "$secret" -p "$cb_path" -T "$stamp")
+    # shellcheck disable=SC2086
+    if command -v nm >/dev/null && ! nm -D --defined-only "$lib_real" | grep -q ' oreg_verifier_verify$'; then
+        echo "bench: $lib_real exports no oreg_verifier_verify yet: the library's rows stay empty" >&2
+    elif "$cc" -std=c11 -O2 -Wall -Wextra -o "$vdir/oreg-bench-verify" tools/bench/bench_verify.c $flags \
+        -Wl,-rpath,"$libdir"; then
+        "${pin[@]}" "$vdir/oreg-bench-verify" "${args[@]}" "$body" >> "$vdir/results.tsv" ||
+            echo "bench: the C verification run failed (see above)" >&2
+    else
+        echo "bench: tools/bench/bench_verify.c does not build against dist/: the C rows stay empty" >&2
+    fi
+    # shellcheck disable=SC2046,SC2086
+    if "$cc" -std=c11 -O2 -Wall -Wextra -o "$vdir/oreg-bench-verify-libcrypto" tools/bench/bench_verify_libcrypto.c \
+        $flags $(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto) -Wl,-rpath,"$libdir"; then
+        "${pin[@]}" "$vdir/oreg-bench-verify-libcrypto" "${args[@]}" "$body" >> "$vdir/results.tsv" ||
+            echo "bench: the libcrypto reference run failed (see above)" >&2
+    else
+        echo "bench: tools/bench/bench_verify_libcrypto.c does not build (libcrypto's headers?): its row stays empty" >&2
+    fi
+    "${pin[@]}" "$python" tools/bench/bench_verify.py "${args[@]}" -l "$libdir/libonderwijsregio.so" "$body" \
+        >> "$vdir/results.tsv" || echo "bench: the Python verification run failed (see above)" >&2
+    if [ "$vphp" = 1 ]; then
+        "${pin[@]}" "$php" "${vphp_args[@]}" tools/bench/bench_verify.php "${args[@]}" \
+            --cdef dist/share/onderwijsregio/onderwijsregio.ffi.h --lib "$libdir/libonderwijsregio.so" "$body" \
+            >> "$vdir/results.tsv" || echo "bench: the PHP verification run failed (see above)" >&2
+    fi
+
+    TARGET_C_US=2 "$python" tools/bench/report_verify.py "$vdir/results.tsv" "$out/verify.json" \
+        "library=$lib_real" "librarySha256=$lib_at_start" "cpu=${BENCH_CPU:-}" \
+        "python=$("$python" -c 'import sys; print(sys.version.split()[0])')" \
+        "php=$([ "$vphp" = 1 ] && "$php" -r 'echo PHP_VERSION;')" "body=$body" "timestamp=$stamp" \
+        "pathAndQuery=$cb_path" "standardwebhooks=$(vpy standardwebhooks)" "stripe=$(vpy stripe)" \
+        "cpuModel=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+    check_lib
+}
+
 # --- Part 2: JSON Schema validation -------------------------------------------------------------
 [ "$only" = parse ] && exit 0
 if [ "$only" = client ]; then
     client_part
+    exit 0
+fi
+if [ "$only" = verify ]; then
+    verify_part
     exit 0
 fi
 
@@ -362,5 +457,8 @@ TARGET_C_US=5 TARGET_RS_RATIO=1 TARGET_JSONSCHEMA_RATIO=30 TARGET_PHP_RATIO=20 \
     "$python" tools/bench/report_validate.py "$vout/results.tsv" "$fixtures/expected.json" "$schema_rel" \
     "$vout/schema-drafts.txt" "$(basename "$valid_payload")" "$(basename "$invalid_payload")"
 check_lib
-[ -z "$only" ] && client_part
+if [ -z "$only" ]; then
+    client_part
+    verify_part
+fi
 exit 0

@@ -129,7 +129,7 @@ public final class CallbackVerifier: @unchecked Sendable {
         }
         if let replayStore {
             let (expiry, late) = now.addingReportingOverflow(2 * toleranceSeconds)
-            guard try replayStore.insert(String(decoding: nonce, as: UTF8.self), now: now, expiresAt: late ? Int64.max : expiry) else {
+            guard try replayStore.insert(nonce, now: now, expiresAt: late ? Int64.max : expiry) else {
                 throw VerificationError(.replayed, "this nonce was accepted before: the callback is a replay")
             }
         }

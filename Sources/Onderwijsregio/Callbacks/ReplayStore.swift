@@ -2,7 +2,7 @@
 protocol ReplayStore: AnyObject, Sendable {
     /// Records `nonce` until `expiresAt`. False when it is already recorded and not expired:
     /// a replay.
-    func insert(_ nonce: String, now: Int64, expiresAt: Int64) throws(VerificationError) -> Bool
+    func insert(_ nonce: UnsafeRawBufferPointer, now: Int64, expiresAt: Int64) throws(VerificationError) -> Bool
 }
 
 /// Nonces in the verifier's memory: enough for one long-lived process. Nonces also wait in a
@@ -10,8 +10,26 @@ protocol ReplayStore: AnyObject, Sendable {
 /// the order they expire in: expired and, beyond the bound, oldest nonces leave from its front,
 /// so every insert costs O(1) amortised and there is never a pause to rebuild the table.
 final class MemoryReplayStore: ReplayStore, @unchecked Sendable {
-    private var expiries: [String: Int64] = [:]
-    private var queue: [(nonce: String, expiresAt: Int64)] = []
+    /// A nonce as the table keeps it: 128 bits of two differently salted hashes (SipHash with a
+    /// per-process seed), so no string is allocated per callback. A false "replayed" would need
+    /// two nonces to collide in all 128 bits.
+    private struct Key: Hashable {
+        let first: UInt64
+        let second: UInt64
+
+        init(_ nonce: UnsafeRawBufferPointer) {
+            var hasher = Hasher()
+            hasher.combine(bytes: nonce)
+            first = UInt64(truncatingIfNeeded: hasher.finalize())
+            var salted = Hasher()
+            salted.combine(0x5a17_ed00_0000_0001 as UInt64)
+            salted.combine(bytes: nonce)
+            second = UInt64(truncatingIfNeeded: salted.finalize())
+        }
+    }
+
+    private var expiries: [Key: Int64] = [:]
+    private var queue: [(nonce: Key, expiresAt: Int64)] = []
     private var queueStart = 0
     private let maxEntries: Int
     private let lock = Lock()
@@ -20,8 +38,9 @@ final class MemoryReplayStore: ReplayStore, @unchecked Sendable {
         self.maxEntries = maxEntries
     }
 
-    func insert(_ nonce: String, now: Int64, expiresAt: Int64) -> Bool {
-        lock.withLock {
+    func insert(_ bytes: UnsafeRawBufferPointer, now: Int64, expiresAt: Int64) -> Bool {
+        let nonce = Key(bytes)
+        return lock.withLock {
             if let expiry = expiries[nonce], expiry > now { return false }
             expiries[nonce] = expiresAt
             queue.append((nonce, expiresAt))

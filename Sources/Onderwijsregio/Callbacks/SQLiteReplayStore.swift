@@ -32,8 +32,9 @@ final class SQLiteReplayStore: ReplayStore, @unchecked Sendable {
         sqlite3_close_v2(database)
     }
 
-    func insert(_ nonce: String, now: Int64, expiresAt: Int64) throws(VerificationError) -> Bool {
-        try lock.withLock { () throws(VerificationError) -> Bool in
+    func insert(_ bytes: UnsafeRawBufferPointer, now: Int64, expiresAt: Int64) throws(VerificationError) -> Bool {
+        let nonce = String(decoding: bytes, as: UTF8.self)
+        return try lock.withLock { () throws(VerificationError) -> Bool in
             do throws(VerificationError) {
                 return try insertLocked(nonce, now: now, expiresAt: expiresAt)
             } catch {
