@@ -118,13 +118,7 @@ struct SchemaCacheFile {
     }
 
     /// Runs `body` holding an exclusive lock shared with every process using this cache entry.
-    /// Without a lock file (read-only directory, ...) `body` runs unlocked: only efficiency,
-    /// not correctness, depends on the lock.
     func withExclusiveLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else { return try body() }
-        defer { close(descriptor) }   // closing releases the lock
-        while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
-        return try body()
+        try FileLock.withExclusive(lockPath, body)
     }
 }

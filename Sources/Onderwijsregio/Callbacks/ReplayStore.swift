@@ -41,10 +41,11 @@ final class MemoryReplayStore: ReplayStore, @unchecked Sendable {
     func insert(_ bytes: UnsafeRawBufferPointer, now: Int64, expiresAt: Int64) -> Bool {
         let nonce = Key(bytes)
         return lock.withLock {
-            if let expiry = expiries[nonce], expiry > now { return false }
+            // Expiry is inclusive: a nonce capped at Int64.max never leaves.
+            if let expiry = expiries[nonce], expiry >= now { return false }
             expiries[nonce] = expiresAt
             queue.append((nonce, expiresAt))
-            while queueStart < queue.count, expiries.count > maxEntries || queue[queueStart].expiresAt <= now {
+            while queueStart < queue.count, expiries.count > maxEntries || queue[queueStart].expiresAt < now {
                 let oldest = queue[queueStart]
                 queueStart += 1
                 // A nonce accepted again after it expired has a newer entry further back.

@@ -7,8 +7,10 @@ import CSQLite
 
 /// Nonces in an SQLite file shared by every process on the host (PHP-FPM workers, where each
 /// request may land in another process). WAL mode and a busy timeout make concurrent
-/// verifiers safe; each insert is one short IMMEDIATE transaction. A file that is not a usable
-/// store is moved aside (kept, named *.corrupt-<time>) and a new one created.
+/// verifiers safe; each insert is one short IMMEDIATE transaction. Opening, creating and
+/// replacing the file happen under a lock file (<path>.lock), so processes starting together
+/// agree on one store. A file that is not a usable store is moved aside (kept, named
+/// <path>.corrupt-<time>-<random>) and a new one created.
 final class SQLiteReplayStore: ReplayStore, @unchecked Sendable {
     /// Identifies our files (PRAGMA application_id): "OREG".
     private static let applicationID: Int32 = 0x4F52_4547
@@ -25,7 +27,9 @@ final class SQLiteReplayStore: ReplayStore, @unchecked Sendable {
     init(path: String, maxEntries: Int) throws(VerificationError) {
         self.path = path
         self.maxEntries = maxEntries
-        try lock.withLock { () throws(VerificationError) in try openOrRecreate() }
+        try lock.withLock { () throws(VerificationError) in
+            try FileLock.withExclusive(path + ".lock") { () throws(VerificationError) in try openOrReplace() }
+        }
     }
 
     deinit {
@@ -39,8 +43,9 @@ final class SQLiteReplayStore: ReplayStore, @unchecked Sendable {
                 return try insertLocked(nonce, now: now, expiresAt: expiresAt)
             } catch {
                 guard isCorrupt else { throw error }
-                // The file broke under us (or was replaced by junk): start a fresh store once.
-                try moveAsideAndReopen()
+                // The file broke under us, or another process already replaced it: under the
+                // lock, reopen what is at the path now, replacing it only if it is unusable.
+                try FileLock.withExclusive(path + ".lock") { () throws(VerificationError) in try openOrReplace() }
                 return try insertLocked(nonce, now: now, expiresAt: expiresAt)
             }
         }
@@ -53,7 +58,7 @@ final class SQLiteReplayStore: ReplayStore, @unchecked Sendable {
         try execute("BEGIN IMMEDIATE")
         var committed = false
         defer { if !committed { _ = sqlite3_exec(database, "ROLLBACK", nil, nil, nil) } }
-        try execute("DELETE FROM replay_nonces WHERE expires_at <= ?1", now)
+        try execute("DELETE FROM replay_nonces WHERE expires_at < ?1", now)
         try execute("INSERT INTO replay_nonces(nonce, expires_at) VALUES(?2, ?1) ON CONFLICT(nonce) DO NOTHING", expiresAt, text: nonce)
         let inserted = sqlite3_changes(database) == 1
         insertsSinceSizeCheck += 1
@@ -70,23 +75,48 @@ final class SQLiteReplayStore: ReplayStore, @unchecked Sendable {
         return inserted
     }
 
-    private func openOrRecreate() throws(VerificationError) {
+    /// Opens the store at the path, first moving aside whatever is there and unusable. Called
+    /// holding the lock file.
+    private func openOrReplace() throws(VerificationError) {
+        sqlite3_close_v2(database)
+        database = nil
+        switch SQLiteReplayStore.inspect(path) {
+        case .usable: break
+        case .foreign: moveAside()
+        case .notAFile: throw VerificationError(.store, "the replay store \(path) exists but is not a regular file")
+        }
         do throws(VerificationError) {
             try open()
         } catch {
             guard isCorrupt else { throw error }
-            try moveAsideAndReopen()
+            sqlite3_close_v2(database)
+            database = nil
+            moveAside()
+            try open()
         }
     }
 
-    private func moveAsideAndReopen() throws(VerificationError) {
-        sqlite3_close_v2(database)
-        database = nil
-        let aside = path + ".corrupt-" + String(Clock.unixSeconds())
-        rename(path, aside)
+    /// Keeps an unusable file for inspection under a name no other file takes.
+    private func moveAside() {
+        let suffix = SecureRandom.bytes(4).map(Hex.encode) ?? String(getpid())
+        rename(path, path + ".corrupt-" + String(Clock.unixSeconds()) + "-" + suffix)
         unlink(path + "-wal")
         unlink(path + "-shm")
-        try open()
+    }
+
+    private enum FileState { case usable, foreign, notAFile }
+
+    /// Missing, empty and SQLite files are usable. SQLite would take a file shorter than its
+    /// header for an empty database and write over it: such a file is someone's data, not ours.
+    private static func inspect(_ path: String) -> FileState {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { return errno == ENOENT ? .usable : .notAFile }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return .notAFile }
+        var header = [UInt8](repeating: 0, count: 16)
+        let count = header.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 16) }
+        return count == 0 || (count == 16 && header == Array("SQLite format 3\0".utf8)) ? .usable : .foreign
     }
 
     private func open() throws(VerificationError) {

@@ -73,6 +73,14 @@ PROTOTYPES: dict[str, tuple[list[Any], Any]] = {
          ctypes.c_char_p, _OUT], ctypes.c_int),
     "oreg_client_get": ([ctypes.c_void_p, ctypes.c_char_p, _OUT], ctypes.c_int),
     "oreg_client_free": ([ctypes.c_void_p], None),
+    "oreg_verifier_new": ([ctypes.c_char_p, _OUT], ctypes.c_int),
+    "oreg_verifier_verify": (
+        [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+         ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int64], ctypes.c_int),
+    "oreg_verifier_free": ([ctypes.c_void_p], None),
+    "oreg_callback_sign": (
+        [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+         ctypes.c_char_p, _OUT], ctypes.c_int),
 }
 
 
