@@ -74,6 +74,7 @@ class Simulator:
         self._connection_ids = itertools.count(1)
         self.connections_accepted = 0
         self.connections_open = 0
+        self.open_connection_ids: set[int] = set()
         self.requests: collections.deque[dict] = collections.deque(maxlen=REQUEST_LOG_SIZE)
         self._request_numbers = itertools.count(1)
         self.control_routes = {
@@ -101,11 +102,14 @@ class Simulator:
         with self._lock:
             self.connections_accepted += 1
             self.connections_open += 1
-            return next(self._connection_ids)
+            connection_id = next(self._connection_ids)
+            self.open_connection_ids.add(connection_id)
+            return connection_id
 
-    def connection_closed(self) -> None:
+    def connection_closed(self, connection_id: int) -> None:
         with self._lock:
             self.connections_open -= 1
+            self.open_connection_ids.discard(connection_id)
 
     # ---- one request ------------------------------------------------------------------------
 
@@ -238,7 +242,8 @@ class Simulator:
 
     def c_connections(self, params: dict, body: Any) -> tuple:
         with self._lock:
-            return "Connections", {"accepted": self.connections_accepted, "open": self.connections_open}, {}
+            return "Connections", {"accepted": self.connections_accepted, "open": self.connections_open,
+                                   "openIds": sorted(self.open_connection_ids)}, {}
 
     def c_requests(self, params: dict, body: Any) -> tuple:
         pattern, method = params.get("path", "*"), params.get("method", "*").upper()
@@ -367,7 +372,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             super().finish()
         finally:
-            self.simulator.connection_closed()
+            self.simulator.connection_closed(self.connection_id)
 
     def handle_expect_100(self) -> bool:
         length = self.headers.get("Content-Length") or ""
