@@ -4,6 +4,7 @@
 #   make deps          install the Debian packages and Python modules the build and tests need
 #   make test          deps, dist, every test suite; the last line is "N passed, N failed"
 #   make bench         benchmarks (not tests), side by side with the alternatives
+#   make wheel         dist/onderwijsregio-*.whl: the Python package with the library inside
 #   make install       PREFIX=/usr/local by default
 #   make demo          end to end against the local simulator: schema, validation, submission, callback
 #   make sim           the local API simulator in the foreground (SIM_PORT=8787, SIM_ARGS=...)
@@ -40,9 +41,9 @@ DIST_FLAGS := -c release --scratch-path $(DIST_SCRATCH) \
 SOURCES := Package.swift $(shell find Sources -type f) tools/build/exports.map
 
 # Debian packages: build (libraries, pkg-config), tests (php-cli with FFI, Python venv, valgrind).
-DEB_PACKAGES := libcurl4-openssl-dev libssl-dev libpcre2-dev libsqlite3-dev pkg-config php-cli python3-venv python3-pip
+DEB_PACKAGES := libcurl4-openssl-dev libssl-dev libpcre2-dev libsqlite3-dev pkg-config php-cli php-cgi phpunit python3-venv python3-pip
 
-.PHONY: all dist deps test bench install uninstall demo sim clean check-abi
+.PHONY: all dist deps test bench install uninstall demo sim clean check-abi wheel
 
 all: dist
 
@@ -84,6 +85,9 @@ deps:
 
 test: deps dist
 	@bash tools/test/run-all.sh
+
+wheel: dist
+	@bash tools/build/wheel.sh
 
 bench: dist
 	@bash tools/bench/run.sh
