@@ -241,7 +241,9 @@ typedef void oreg_schema; /* the build's header check compares against Swift's u
  *                  "validateSchema"   true (default): check the schema against its metaschema
  *                  "maxDepth"         nesting limit for validated documents (default 512,
  *                                     at most 10000)
- *                  "language"         "en" (the only language so far)
+ *                  "language"         "en" (default) or "nl": the language of the report's
+ *                                     messages ("is missing the required property email" /
+ *                                     "het verplichte veld email ontbreekt")
  *                An unknown option, or a known one with the wrong type, is OREG_ERR_MISUSE
  *                naming it.
  * out            receives the compiled schema, owned by the caller: release it with
@@ -334,6 +336,7 @@ typedef void oreg_client;
  *   "maxResponseBytes" 33554432 (32 MiB, default): larger answers fail with OREG_ERR_LIMIT.
  *   "maxRequestBytes"  33554432 (32 MiB, default): larger bodies fail with OREG_ERR_LIMIT.
  *   "allowInsecureHttp" false (default), see baseUrl.
+ *   "language"     "en" (default) or "nl": the language of validation reports' messages.
  *                Proxies come from the usual environment variables (https_proxy, no_proxy, ...).
  *                An unknown option, or a known one with a wrong type or value, is
  *                OREG_ERR_MISUSE naming it.

@@ -103,8 +103,11 @@ enum SchemaOptionsParser {
                     throw ABIError(.misuse, "option maxDepth must be an integer from 1 to \(JSONParseOptions.maxDepthCeiling)")
                 }
                 options.maxDepth = Int(depth)
-            case ("language", .string(let language)):
-                guard language == "en" else { throw ABIError(.misuse, "option language: only \"en\" is available") }
+            case ("language", .string(let name)):
+                guard let language = MessageLanguage(rawValue: name) else {
+                    throw ABIError(.misuse, "option language must be \"en\" or \"nl\", not \"\(name.prefix(16))\"")
+                }
+                options.language = language
             case ("resources", _), ("formatAssertion", _), ("stopAtFirstError", _), ("validateSchema", _),
                  ("defaultDraft", _), ("maxDepth", _), ("language", _):
                 throw ABIError(.misuse, "option \(member.key) has the wrong type (\(member.value.typeName))")

@@ -136,3 +136,32 @@ private func compileError(_ schema: String) -> SchemaCompileError? {
         #expect(try errors(schema, ##"{"a": 1, "d": 2}"##).map(\.keyword) == ["unevaluatedProperties"])
     }
 }
+
+@Suite struct DutchMessagesTests {
+    private func messages(_ language: MessageLanguage, _ schema: String, _ instance: String) throws -> [String] {
+        var options = SchemaOptions()
+        options.language = language
+        let compiled = try JSONSchema(try JSONParser.parse(schema), options: options)
+        return try compiled.validate(try JSONParser.parse(instance)).errors.map(\.message)
+    }
+
+    @Test func theSameFailuresInBothLanguages() throws {
+        let schema = """
+            {"type":"object","required":["email","lastName"],"additionalProperties":false,
+             "properties":{"email":{"type":"string","format":"email"},"age":{"type":"integer","minimum":16},
+             "phase":{"enum":["new","matching"]},"lastName":{"type":"string","minLength":1}}}
+            """
+        let instance = #"{"email":"nope","age":12.5,"phase":"old","extra":1}"#
+        let english = try messages(.english, schema, instance)
+        let dutch = try messages(.dutch, schema, instance)
+        #expect(english.count == dutch.count && english.count == 6)
+        #expect(english.contains("is missing the required property lastName"))
+        #expect(dutch.contains("het verplichte veld lastName ontbreekt"))
+        #expect(dutch.contains("is geen geldig e-mailadres"))
+        #expect(dutch.contains("moet een geheel getal zijn, niet een getal"))
+        #expect(dutch.contains("moet minstens 16 zijn"))
+        #expect(dutch.contains("moet een van deze waarden zijn: new, matching"))
+        #expect(dutch.contains("het veld extra is niet toegestaan"))
+        #expect(try messages(.dutch, #"{"format":"date"}"#, #""2026-13-01""#) == ["is geen geldige datum (JJJJ-MM-DD)"])
+    }
+}

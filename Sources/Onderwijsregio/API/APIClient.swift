@@ -27,7 +27,7 @@ public final class APIClient: @unchecked Sendable {
                     operation: operation, apiKey: configuration.apiKey, maxBytes: configuration.maxResponseBytes * 2)
             }
         }
-        schemas = SchemaStore(timeToLive: configuration.schemaCacheTTLSeconds, files: files)
+        schemas = SchemaStore(timeToLive: configuration.schemaCacheTTLSeconds, files: files, language: configuration.language)
         jitter = JitterSource(seed: configuration.jitterSeed)
         var fixedHeaders = ["Accept: application/json"]
         if configuration.sandbox { fixedHeaders.append("x-api-sandbox: true") }

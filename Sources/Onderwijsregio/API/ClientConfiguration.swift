@@ -19,6 +19,8 @@ public struct ClientConfiguration: Sendable {
     var maxResponseBytes = ClientConfiguration.megabytes32
     var maxRequestBytes = ClientConfiguration.megabytes32
     var allowInsecureHttp = false
+    /// The language of validation reports.
+    var language = MessageLanguage.english
 
     var userAgent: String {
         "libonderwijsregio/\(LibraryVersion.text)" + (userAgentSuffix.map { " " + $0 } ?? "")
@@ -76,6 +78,12 @@ public struct ClientConfiguration: Sendable {
             case "maxResponseBytes": maxResponseBytes = Int(try reader.integer(member.key, value, 1...(1 << 30)))
             case "maxRequestBytes": maxRequestBytes = Int(try reader.integer(member.key, value, 1...(1 << 30)))
             case "allowInsecureHttp": allowInsecureHttp = try reader.bool(member.key, value)
+            case "language":
+                let name = try reader.string(member.key, value)
+                guard let known = MessageLanguage(rawValue: name) else {
+                    throw ClientError(.misuse, "option language must be \"en\" or \"nl\"")
+                }
+                language = known
             default: throw reader.unknown(member.key)
             }
         }

@@ -29,6 +29,7 @@ final class SchemaStore: @unchecked Sendable {
     static let refreshPauseAfterFailureSeconds: Int64 = 30
 
     private let timeToLive: Int64
+    private let language: MessageLanguage
     private let files: [SchemaOperation: SchemaCacheFile]
     private var entries: [SchemaOperation: Entry] = [:]
     private var generations = 0
@@ -36,8 +37,9 @@ final class SchemaStore: @unchecked Sendable {
     /// One fetch at a time per client: threads that need the schema meanwhile wait for it.
     private let fetchLock = Lock()
 
-    init(timeToLive: Int64, files: [SchemaOperation: SchemaCacheFile]) {
+    init(timeToLive: Int64, files: [SchemaOperation: SchemaCacheFile], language: MessageLanguage) {
         self.timeToLive = timeToLive
+        self.language = language
         self.files = files
     }
 
@@ -54,7 +56,7 @@ final class SchemaStore: @unchecked Sendable {
         if let known = entry.compiled[target] {
             part = known
         } else {
-            part = try SchemaStore.compile(target, region: entry.cached.schema)
+            part = try compile(target, region: entry.cached.schema)
             lock.withLock {
                 if entries[target.operation]?.generation == entry.generation {
                     entries[target.operation]?.compiled[target] = part
@@ -95,7 +97,7 @@ final class SchemaStore: @unchecked Sendable {
             case .fresh(let schema, let etag):
                 entry = Entry(cached: CachedSchema(schema: schema, etag: etag, fetchedAt: now), generation: nextGeneration())
                 // A schema that does not compile is refused before anything caches it.
-                entry.compiled[.candidate(operation)] = try SchemaStore.compile(.candidate(operation), region: schema)
+                entry.compiled[.candidate(operation)] = try compile(.candidate(operation), region: schema)
             case .notModified:
                 guard let previous = known else {
                     throw ClientError(.response, "the service answered 304 Not Modified to a request for a schema this client does not have")
@@ -143,10 +145,11 @@ final class SchemaStore: @unchecked Sendable {
         }
     }
 
-    private static func compile(_ target: ValidationTarget, region: JSONValue) throws(ClientError) -> CompiledPart {
+    private func compile(_ target: ValidationTarget, region: JSONValue) throws(ClientError) -> CompiledPart {
         guard let (document, resources) = target.schemaDocument(region: region) else { return .absent }
         var options = SchemaOptions()
         options.resources = resources
+        options.language = language
         do throws(SchemaCompileError) {
             return .schema(try JSONSchema(document, options: options))
         } catch {

@@ -54,7 +54,8 @@ public final class JSONSchema: Sendable {
         let valid = fast.evaluate(root, instance, evaluated: &none)
         if let abort = fast.abort { throw Self.describe(abort) }
         if valid { return SchemaValidationResult(errors: []) }
-        var collecting = SchemaEvaluator(collecting: true, stopAtFirstError: options.stopAtFirstError, tracksDynamicScope: usesDynamicReferences)
+        var collecting = SchemaEvaluator(collecting: true, stopAtFirstError: options.stopAtFirstError, tracksDynamicScope: usesDynamicReferences,
+                                         language: options.language)
         _ = collecting.evaluate(root, instance, evaluated: &none)
         if let abort = collecting.abort { throw Self.describe(abort) }
         return SchemaValidationResult(errors: collecting.errors)

@@ -12,6 +12,7 @@ struct SchemaEvaluator {
     let collecting: Bool
     let stopAtFirstError: Bool
     let tracksDynamicScope: Bool
+    let language: MessageLanguage
     private let stackFloor = StackGuard.currentFloor()
     private(set) var errors: [SchemaValidationError] = []
     private(set) var abort: Abort?
@@ -25,8 +26,9 @@ struct SchemaEvaluator {
     /// Nested evaluations beyond this are a cyclic reference that never consumes the instance.
     static let depthLimit = 10_000
 
-    init(collecting: Bool, stopAtFirstError: Bool, tracksDynamicScope: Bool) {
+    init(collecting: Bool, stopAtFirstError: Bool, tracksDynamicScope: Bool, language: MessageLanguage = .english) {
         self.collecting = collecting
+        self.language = language
         self.stopAtFirstError = stopAtFirstError
         self.tracksDynamicScope = tracksDynamicScope
     }
@@ -37,7 +39,7 @@ struct SchemaEvaluator {
     /// items this node evaluated successfully (for an enclosing `unevaluated*`).
     mutating func evaluate(_ node: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
         if let constant = node.constant {
-            if !constant { report(node, keyword: nil, "no value is allowed here (the schema is false)") }
+            if !constant { report(node, keyword: nil, .falseSchema) }
             return constant
         }
         guard abort == nil else { return false }
@@ -169,35 +171,35 @@ struct SchemaEvaluator {
         case .type(let types):
             if Self.matches(instance, types) { return true }
             let names = types.names
-            return fail(node, keyword.name, names.count == 1 ? "must be of type \(names[0]), not \(instance.typeName)" : "must be one of the types \(names.joined(separator: ", ")), not \(instance.typeName)")
+            return fail(node, keyword.name, .type(expected: names, actual: instance.typeName))
         case .enumeration(let values):
             if values.with({ box in box.value.withUnsafeBufferPointer { $0.contains { $0 == instance } } }) { return true }
-            return fail(node, keyword.name, "must be one of: \(values.with { $0.value.map(Self.brief) }.joined(separator: ", "))")
+            return fail(node, keyword.name, .enumeration(values: values.with { $0.value.map(Self.brief) }))
         case .constant(let value):
             if instance == value { return true }
-            return fail(node, keyword.name, "must be \(Self.brief(value))")
+            return fail(node, keyword.name, .constant(value: Self.brief(value)))
         case .multipleOf(let divisor):
             guard case .number(let number) = instance else { return true }
             if Self.isMultiple(number, of: divisor) { return true }
-            return fail(node, keyword.name, "must be a multiple of \(Self.text(divisor))")
+            return fail(node, keyword.name, .multipleOf(divisor: Self.text(divisor)))
         case .maximum(let limit):
             guard case .number(let number) = instance, number > limit else { return true }
-            return fail(node, keyword.name, "must be at most \(limit)")
+            return fail(node, keyword.name, .maximum("\(limit)"))
         case .exclusiveMaximum(let limit):
             guard case .number(let number) = instance, number >= limit else { return true }
-            return fail(node, keyword.name, "must be less than \(limit)")
+            return fail(node, keyword.name, .exclusiveMaximum("\(limit)"))
         case .minimum(let limit):
             guard case .number(let number) = instance, number < limit else { return true }
-            return fail(node, keyword.name, "must be at least \(limit)")
+            return fail(node, keyword.name, .minimum("\(limit)"))
         case .exclusiveMinimum(let limit):
             guard case .number(let number) = instance, number <= limit else { return true }
-            return fail(node, keyword.name, "must be greater than \(limit)")
+            return fail(node, keyword.name, .exclusiveMinimum("\(limit)"))
         case .maxLength(let limit):
             guard case .string(let text) = instance, !Self.hasAtMost(text, limit) else { return true }
-            return fail(node, keyword.name, "must be at most \(limit) characters long")
+            return fail(node, keyword.name, .maxLength(limit))
         case .minLength(let limit):
             guard case .string(let text) = instance, !Self.hasAtLeast(text, limit) else { return true }
-            return fail(node, keyword.name, limit == 1 ? "must not be empty" : "must be at least \(limit) characters long")
+            return fail(node, keyword.name, .minLength(limit))
         case .pattern(let regex):
             guard case .string(let text) = instance else { return true }
             let matched = regex.with { regex -> Result<Bool, ECMARegex.MatchLimitError> in
@@ -205,40 +207,40 @@ struct SchemaEvaluator {
             }
             switch matched {
             case .success(true): return true
-            case .success(false): return fail(node, keyword.name, "must match the pattern \(regex.with(\.pattern))")
+            case .success(false): return fail(node, keyword.name, .pattern(regex.with(\.pattern)))
             case .failure(let error):
                 abort = .regexLimit(pattern: error.pattern)
                 return false
             }
         case .format(let format):
             guard case .string(let text) = instance, !FormatChecker.check(format, text) else { return true }
-            return fail(node, keyword.name, "is not a valid \(Self.formatDescription(format))")
+            return fail(node, keyword.name, .format(format))
         case .maxItems(let limit):
             guard case .array(let elements) = instance, elements.count > limit else { return true }
-            return fail(node, keyword.name, "must have at most \(limit) items")
+            return fail(node, keyword.name, .maxItems(limit))
         case .minItems(let limit):
             guard case .array(let elements) = instance, elements.count < limit else { return true }
-            return fail(node, keyword.name, "must have at least \(limit) items")
+            return fail(node, keyword.name, .minItems(limit))
         case .uniqueItems:
             guard case .array(let elements) = instance, let (first, second) = Self.duplicate(in: elements) else { return true }
-            return fail(node, keyword.name, "must not contain duplicates (items \(first) and \(second) are equal)")
+            return fail(node, keyword.name, .duplicates(first: first, second: second))
         case .maxProperties(let limit):
             guard case .object(let object) = instance, object.count > limit else { return true }
-            return fail(node, keyword.name, "must have at most \(limit) properties")
+            return fail(node, keyword.name, .maxProperties(limit))
         case .minProperties(let limit):
             guard case .object(let object) = instance, object.count < limit else { return true }
-            return fail(node, keyword.name, "must have at least \(limit) properties")
+            return fail(node, keyword.name, .minProperties(limit))
         case .required(let required):
             guard case .object(let object) = instance, required.with({ $0.value.contains(where: { !object.contains($0) }) }) else { return true }
             let missing = required.with { $0.value.filter { !object.contains($0) } }
-            return fail(node, keyword.name, missing.count == 1 ? "is missing the required property \(missing[0])" : "is missing the required properties \(missing.joined(separator: ", "))")
+            return fail(node, keyword.name, .required(missing: missing))
         case .dependentRequired(let dependencies):
             guard case .object(let object) = instance else { return true }
             var valid = true
             for dependency in dependencies where object.contains(dependency.property) {
                 let missing = dependency.then.filter { !object.contains($0) }
                 guard !missing.isEmpty else { continue }
-                valid = fail(node, keyword.name, "has \(dependency.property), so it must also have \(missing.joined(separator: ", "))")
+                valid = fail(node, keyword.name, .dependentRequired(property: dependency.property, missing: missing))
                 if !continuesAfterFailure { return false }
             }
             return valid
@@ -272,7 +274,7 @@ struct SchemaEvaluator {
             let matched = descendQuietly(subschema, instance, .here)
             guard abort == nil else { return false }
             if !matched { return true }
-            return fail(node, keyword.name, "must not match the schema under not")
+            return fail(node, keyword.name, .not)
         case .conditional(let condition, let thenNode, let elseNode):
             var conditionEvaluated: EvaluatedSet? = evaluated != nil ? EvaluatedSet() : nil
             let (holds, _) = descendQuietly(condition, instance, .here, evaluated: &conditionEvaluated)
@@ -321,7 +323,7 @@ struct SchemaEvaluator {
                 }
             }
             if !unexpected.isEmpty {
-                return fail(node, keyword.name, "must not have unevaluated properties: \(unexpected.joined(separator: ", "))")
+                return fail(node, keyword.name, .unevaluatedProperties(unexpected))
             }
             return valid
         case .unevaluatedItems(let subschema):
@@ -367,11 +369,11 @@ struct SchemaEvaluator {
         }
         if exactlyOne {
             if matches == 1 { return true }
-            if matches == 0 { return fail(node, keyword, "must match exactly one of the \(nodes.count) alternatives, but matches none", nested: branchErrors) }
-            return fail(node, keyword, "must match exactly one alternative, but matches \(matches) (alternatives \(firstMatches.map(String.init).joined(separator: " and ")), …)")
+            if matches == 0 { return fail(node, keyword, .oneOfNone(alternatives: nodes.count), nested: branchErrors) }
+            return fail(node, keyword, .oneOfSeveral(matches: matches, first: firstMatches))
         }
         if matches > 0 { return true }
-        return fail(node, keyword, "must match at least one of the \(nodes.count) alternatives", nested: branchErrors)
+        return fail(node, keyword, .anyOf(alternatives: nodes.count), nested: branchErrors)
     }
 
     private mutating func checkMembers(_ keyword: ObjectMembersKeyword, of node: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
@@ -424,10 +426,9 @@ struct SchemaEvaluator {
         }
         if !unexpected.isEmpty {
             // One error for the object, naming every property that is not allowed.
-            let listed = unexpected.joined(separator: ", ")
             let renamed = keywordPath.popLast()
             keywordPath.append("additionalProperties")
-            fail(node, "additionalProperties", unexpected.count == 1 ? "must not have the property \(listed)" : "must not have the properties \(listed)")
+            fail(node, "additionalProperties", .additionalProperties(unexpected))
             keywordPath.removeLast()
             if let renamed { keywordPath.append(renamed) }
         }
@@ -470,10 +471,10 @@ struct SchemaEvaluator {
             }
         }
         if count < minimum {
-            return fail(node, keyword, minimum == 1 ? "must contain an item that matches the schema under contains" : "must contain at least \(minimum) items that match the schema under contains (it has \(count))")
+            return fail(node, keyword, .containsTooFew(minimum: minimum, count: count))
         }
         if let maximum, count > maximum {
-            return fail(node, keyword, "must contain at most \(maximum) items that match the schema under contains (it has \(count))")
+            return fail(node, keyword, .containsTooMany(maximum: maximum, count: count))
         }
         return true
     }
@@ -482,12 +483,12 @@ struct SchemaEvaluator {
 
     /// Records an error for `keyword` (when collecting) and returns false.
     @discardableResult
-    private mutating func fail(_ node: SchemaNode, _ keyword: String, _ message: @autoclosure () -> String, nested: [SchemaValidationError] = []) -> Bool {
+    private mutating func fail(_ node: SchemaNode, _ keyword: String, _ message: @autoclosure () -> ValidationMessage, nested: [SchemaValidationError] = []) -> Bool {
         report(node, keyword: keyword, message(), nested: nested)
         return false
     }
 
-    private mutating func report(_ node: SchemaNode, keyword: String?, _ message: @autoclosure () -> String, nested: [SchemaValidationError] = []) {
+    private mutating func report(_ node: SchemaNode, keyword: String?, _ message: @autoclosure () -> ValidationMessage, nested: [SchemaValidationError] = []) {
         guard collecting else { return }
         let keywordLocation = JSONPointer(tokens: keywordPath)
         var absolute: String?
@@ -497,7 +498,7 @@ struct SchemaEvaluator {
         }
         errors.append(SchemaValidationError(
             instanceLocation: JSONPointer(tokens: instancePath), keywordLocation: keywordLocation,
-            absoluteKeywordLocation: absolute, keyword: keyword ?? "false", message: message(), errors: nested))
+            absoluteKeywordLocation: absolute, keyword: keyword ?? "false", message: message().text(language), errors: nested))
     }
 
     // MARK: - Helpers
@@ -578,24 +579,6 @@ struct SchemaEvaluator {
 
     static func text(_ decimal: JSONDecimal) -> String {
         JSONSerializer.abbreviated(decimal.text)
-    }
-
-    static func formatDescription(_ format: FormatChecker.Format) -> String {
-        switch format {
-        case .email, .idnEmail: return "email address"
-        case .date: return "date (YYYY-MM-DD)"
-        case .dateTime: return "date and time (RFC 3339, e.g. 2026-01-31T09:30:00Z)"
-        case .time: return "time (RFC 3339, e.g. 09:30:00Z)"
-        case .duration: return "duration (ISO 8601, e.g. P1DT2H)"
-        case .uri, .iri: return "absolute URI"
-        case .uriReference, .iriReference: return "URI reference"
-        case .uuid: return "UUID"
-        case .ipv4: return "IPv4 address"
-        case .ipv6: return "IPv6 address"
-        case .hostname, .idnHostname: return "host name"
-        case .regex: return "regular expression"
-        case .uriTemplate, .jsonPointer, .relativeJSONPointer: return format.rawValue
-        }
     }
 }
 

@@ -14,6 +14,8 @@ public struct SchemaOptions: Sendable {
     public var maxDepth = JSONParseOptions.defaultMaxDepth
     /// Check the schema against its draft's metaschema before compiling it.
     public var validateSchema = true
+    /// The language of the report's messages.
+    public var language = MessageLanguage.english
 
     public init() {}
 }
