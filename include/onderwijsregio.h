@@ -94,8 +94,10 @@ extern "C" {
  *   OREG_ERR_REPLAYED  the nonce was accepted before: a replayed callback.
  *   OREG_ERR_INTERNAL  a bug in the library; please report it with oreg_last_error().
  *
- * Every failure of a mutation (oreg_client_submit) carries "idempotencyKey" in
- * oreg_last_error(): resubmitting with that key can never apply the mutation twice.
+ * Every failure of a mutation (oreg_client_submit) from the moment its idempotency key is
+ * chosen carries "idempotencyKey" in oreg_last_error(): resubmitting with that key can never
+ * apply the mutation twice. Argument errors found before (OREG_ERR_MISUSE, OREG_ERR_JSON,
+ * OREG_ERR_LIMIT: nothing was sent) carry it only when the caller gave the key.
  */
 enum oreg_status {
     OREG_OK = 0,
@@ -440,7 +442,8 @@ int oreg_client_validate(oreg_client *client, const char *operation, const char 
  * callbackUrl not allowed); OREG_ERR_JSON; OREG_ERR_LIMIT; OREG_ERR_HTTP (for example 401,
  * 404, 409 when the key was used with another body, 422 with the service's "issues");
  * OREG_ERR_TRANSPORT; OREG_ERR_DEADLINE; OREG_ERR_RESPONSE; OREG_ERR_SANDBOX. On every
- * failure oreg_last_error() holds "idempotencyKey", "attempts", "retryable" (true when
+ * failure after the key was chosen (and on argument errors when the caller gave the key)
+ * oreg_last_error() holds "idempotencyKey", "attempts", "retryable" (true when
  * resubmitting with the same key may succeed) and, when the service answered, "httpStatus",
  * "requestId", "serviceMessage", "error", "issues" (or "body", its first 4 KiB, when the
  * answer was not JSON) and "retryAfterSeconds".

@@ -108,13 +108,21 @@ public final class APIClient: @unchecked Sendable {
             throw ClientError(.misuse, "unknown mutation \"\(mutation.prefix(64))\"; known: " + MutationRoute.all.map(\.name).joined(separator: ", "))
         }
         let submission = try SubmitOptions(options)
-        let path = try route.path(targetId: targetId)
-        let document = try parseBody(body, for: route)
+        let path: String
+        let document: JSONValue?
         let key: String
-        switch submission.idempotencyKey {
-        case nil: key = try IdempotencyKey.random()
-        case IdempotencyKey.contentRequest?: key = try IdempotencyKey.derived(mutation: route.name, targetId: targetId, body: document)
-        case let given?: key = given
+        do throws(ClientError) {
+            path = try route.path(targetId: targetId)
+            document = try parseBody(body, for: route)
+            switch submission.idempotencyKey {
+            case nil: key = try IdempotencyKey.random()
+            case IdempotencyKey.contentRequest?: key = try IdempotencyKey.derived(mutation: route.name, targetId: targetId, body: document)
+            case let given?: key = given
+            }
+        } catch {
+            var failure = error
+            if let given = submission.idempotencyKey, given != IdempotencyKey.contentRequest { failure.idempotencyKey = given }
+            throw failure
         }
         do throws(ClientError) {
             if submission.validate, let target = route.validation, let document {

@@ -7,8 +7,21 @@ struct SubmitOptions {
 
     init(_ options: JSONValue?) throws(ClientError) {
         guard let options else { return }
-        let reader = OptionReader(prefix: "")
         guard case .object(let object) = options else { throw ClientError(.misuse, "submit options must be a JSON object") }
+        do throws(ClientError) {
+            try read(object)
+        } catch {
+            // The caller's own key, when it is a usable one, goes with every error about the call.
+            var failure = error
+            if case .string(let key)? = object["idempotencyKey"], IdempotencyKey.isAcceptable(key), key != IdempotencyKey.contentRequest {
+                failure.idempotencyKey = key
+            }
+            throw failure
+        }
+    }
+
+    private mutating func read(_ object: JSONObject) throws(ClientError) {
+        let reader = OptionReader(prefix: "")
         for member in object.members {
             switch member.key {
             case "idempotencyKey":
