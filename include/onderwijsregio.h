@@ -72,6 +72,8 @@ extern "C" {
  *   OREG_STALE         (positive: the call succeeded) the result is a cached copy served
  *                      because the service could not be reached; oreg_last_error() says why.
  *                      See oreg_client_schema().
+ *   OREG_QUEUED        (positive: nothing is lost) the mutation could not be delivered and is
+ *                      kept in the client's durable outbox, to be sent by oreg_client_flush().
  *   OREG_ERR_TRANSPORT the service could not be reached: connection refused or dropped, a
  *                      timeout, a TLS failure, a redirect (never followed), after the retries.
  *   OREG_ERR_HTTP      the service answered with an error status (4xx, or 5xx after the
@@ -109,6 +111,7 @@ enum oreg_status {
     OREG_ERR_RANGE = -5,
     OREG_ERR_SCHEMA = -6,
     OREG_STALE = 2,
+    OREG_QUEUED = 3,
     OREG_ERR_TRANSPORT = -7,
     OREG_ERR_HTTP = -8,
     OREG_ERR_DEADLINE = -9,
@@ -339,6 +342,12 @@ typedef void oreg_client;
  *   "maxRequestBytes"  33554432 (32 MiB, default): larger bodies fail with OREG_ERR_LIMIT.
  *   "allowInsecureHttp" false (default), see baseUrl.
  *   "language"     "en" (default) or "nl": the language of validation reports' messages.
+ *   "outbox"       {"path": "/var/lib/site/onderwijsregio-outbox.db", "leaseSeconds": N}: keep
+ *                  mutations that cannot be delivered in this SQLite file (see
+ *                  oreg_client_flush). The file may be shared by every process of the site;
+ *                  entries are filed under the region (base URL, sandbox flag, API key hash)
+ *                  and only ever sent by a client of the same region. leaseSeconds (default:
+ *                  deadlineMs / 1000 + 60) is how long a flusher's claim on an entry lasts.
  *                Proxies come from the usual environment variables (https_proxy, no_proxy, ...).
  *                An unknown option, or a known one with a wrong type or value, is
  *                OREG_ERR_MISUSE naming it.
@@ -347,7 +356,9 @@ typedef void oreg_client;
  *
  * No network traffic happens here. Returns OREG_OK; OREG_ERR_MISUSE (NULL arguments, bad
  * options); OREG_ERR_JSON (options not JSON); OREG_ERR_IO (the cache directory is not a
- * writable directory); OREG_ERR_NOMEM.
+ * writable directory; the outbox cannot be opened, was written by a newer library version, or
+ * is damaged: a damaged or foreign file is renamed to <path>.corrupt-<time>-<random>, never
+ * deleted, and the message says where); OREG_ERR_NOMEM.
  */
 int oreg_client_new(const char *options_json, oreg_client **out);
 
@@ -436,8 +447,15 @@ int oreg_client_validate(oreg_client *client, const char *operation, const char 
  * (connection failures, timeouts, 408, 429, 500, 502, 503, 504; never other 4xx), so a
  * mutation reaches the service at most once however often it is retried.
  *
+ * With an outbox (option "outbox"), a mutation that cannot be delivered (the service
+ * unreachable, a timeout, 408/429/5xx after the retries, the deadline, a lost answer; also when
+ * the schema for validation cannot be fetched) is stored there with its key and OREG_QUEUED is
+ * returned, *out_result then being {"queued":true,"outboxId":N,"idempotencyKey":"...",
+ * "attempts":N,"lastError":{...}}. Validation failures and other 4xx are never queued. When the
+ * outbox itself cannot store it (disk full) the original error is returned, saying so.
+ *
  * Returns OREG_OK (202: valid and queued, not yet applied; the result arrives at the
- * callbackUrl); OREG_INVALID (the body does not match the schema; nothing was sent);
+ * callbackUrl); OREG_QUEUED (kept in the outbox); OREG_INVALID (the body does not match the schema; nothing was sent);
  * OREG_ERR_MISUSE (unknown mutation, missing or superfluous target or body, bad options,
  * callbackUrl not allowed); OREG_ERR_JSON; OREG_ERR_LIMIT; OREG_ERR_HTTP (for example 401,
  * 404, 409 when the key was used with another body, 422 with the service's "issues");
@@ -470,6 +488,55 @@ int oreg_client_submit(oreg_client *client, const char *mutation, const char *ta
  * OREG_ERR_SANDBOX; OREG_ERR_LIMIT (answer larger than "maxResponseBytes").
  */
 int oreg_client_get(oreg_client *client, const char *path_and_query, char **out_response);
+
+/*
+ * oreg_client_flush - sends mutations kept in the outbox, oldest first, each with its original
+ * idempotency key (so an entry the service already took is not applied twice).
+ *
+ * max            how many entries to send at most in this call (>= 1).
+ * options_json   NULL, or {"ignoreBackoff": true} to send entries still waiting for their next
+ *                attempt (failed entries wait 30 s, doubling up to an hour).
+ * out_report     receives (caller frees with oreg_free(); may be NULL)
+ *                  {"delivered":N,"requeued":N,"dead":N,"remaining":N,
+ *                   "entries":[{"id":…,"idempotencyKey":"…","mutation":"…","outcome":
+ *                   "delivered"|"requeued"|"dead","mutationId":"…","error":"…"}]}
+ *
+ * Safe when many processes flush the same file at once (PHP-FPM workers, cron): each entry is
+ * claimed by one flusher. An entry whose flusher died (its process is gone, or its claim's
+ * lease ran out) is claimed again. An entry the service refuses for good (4xx) becomes "dead",
+ * kept with the answer for inspection and never sent again.
+ *
+ * Returns OREG_OK; OREG_ERR_MISUSE (no outbox configured, max < 1, bad options);
+ * OREG_ERR_IO (the outbox file failed).
+ */
+int oreg_client_flush(oreg_client *client, int max, const char *options_json, char **out_report);
+
+/*
+ * oreg_client_outbox - the outbox's state, for monitoring: per state ("queued", "sending",
+ * "delivered", "dead", "completed", "failed") the count and the oldest entries:
+ *   {"path":"…","states":{"queued":{"count":2,"oldest":[{"id":1,"mutation":"…","targetId":…,
+ *    "idempotencyKey":"…","createdAt":…,"attempts":…,"nextAttemptAt":…,"lastError":"…",
+ *    "mutationId":…,"answer":…}]},…}}
+ * Only this client's region is shown. out_json: caller frees with oreg_free().
+ *
+ * Returns OREG_OK; OREG_ERR_MISUSE (no outbox, NULL out_json); OREG_ERR_IO.
+ */
+int oreg_client_outbox(oreg_client *client, char **out_json);
+
+/*
+ * oreg_client_outbox_callback - records a received (and verified!) callback in the outbox:
+ * the entry of its mutation (matched by mutationId, else by idempotencyKey) becomes
+ * "completed" or "failed", so the outbox also tells which submissions finished.
+ *
+ * body, length   the callback's raw body.
+ * out_result     receives {"matched":true|false,"id":N|null,"state":"completed"|"failed"|null}
+ *                (caller frees with oreg_free(); may be NULL). A callback of a mutation that
+ *                was delivered directly (never queued) matches nothing.
+ *
+ * Returns OREG_OK; OREG_ERR_MISUSE (no outbox; a body without mutationId/idempotencyKey or
+ * status); OREG_ERR_JSON; OREG_ERR_IO.
+ */
+int oreg_client_outbox_callback(oreg_client *client, const char *body, size_t length, char **out_result);
 
 /*
  * oreg_client_free - closes the client's connection and releases it; the copy of the API key

@@ -130,6 +130,9 @@ private func serialized(_ value: JSONValue) -> [UInt8] {
         case .invalid(let report):
             try deliver(report, to: out)
             return Status.invalid.rawValue
+        case .queued(let receipt):
+            try deliver(serialized(receipt), to: out)
+            return Status.queued.rawValue
         }
     }
 }
@@ -144,6 +147,55 @@ private func serialized(_ value: JSONValue) -> [UInt8] {
         let path = try Arguments.text(pathAndQuery, name: "path_and_query")
         let result = try clientCall { () throws(ClientError) in try client.get(pathAndQuery: path) }
         try deliver(serialized(result), to: output)
+        return Status.ok.rawValue
+    }
+}
+
+@c public func oreg_client_flush(
+    _ handle: UnsafeMutableRawPointer?, _ max: CInt, _ optionsJSON: UnsafePointer<CChar>?,
+    _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> CInt {
+    exported { () throws(ABIError) -> CInt in
+        out?.pointee = nil
+        let client = try client(handle)
+        guard max >= 1 else { throw ABIError(.misuse, "max must be at least 1") }
+        var ignoringBackoff = false
+        if let optionsJSON {
+            guard case .object(let options) = try parseDocument(Arguments.cString(optionsJSON)) else {
+                throw ABIError(.misuse, "flush options must be a JSON object")
+            }
+            for member in options.members {
+                guard member.key == "ignoreBackoff" else { throw ABIError(.misuse, "unknown option \"\(member.key)\"") }
+                guard case .bool(let flag) = member.value else { throw ABIError(.misuse, "option ignoreBackoff must be true or false") }
+                ignoringBackoff = flag
+            }
+        }
+        let report = try clientCall { () throws(ClientError) in try client.flush(max: Int(max), ignoringBackoff: ignoringBackoff) }
+        try deliver(serialized(report), to: out)
+        return Status.ok.rawValue
+    }
+}
+
+@c public func oreg_client_outbox(_ handle: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    exported { () throws(ABIError) -> CInt in
+        let output = try Arguments.output(out, name: "out_json")
+        let client = try client(handle)
+        let status = try clientCall { () throws(ClientError) in try client.outboxStatus() }
+        try deliver(serialized(status), to: output)
+        return Status.ok.rawValue
+    }
+}
+
+@c public func oreg_client_outbox_callback(
+    _ handle: UnsafeMutableRawPointer?, _ body: UnsafePointer<CChar>?, _ length: UInt,
+    _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> CInt {
+    exported { () throws(ABIError) -> CInt in
+        out?.pointee = nil
+        let client = try client(handle)
+        let bytes = Array(try Arguments.buffer(body, length, name: "body"))
+        let result = try clientCall { () throws(ClientError) in try client.recordCallback(body: bytes) }
+        try deliver(serialized(result), to: out)
         return Status.ok.rawValue
     }
 }

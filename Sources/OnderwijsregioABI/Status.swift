@@ -12,6 +12,7 @@ enum Status: CInt, CaseIterable {
     case range = -5
     case schema = -6
     case stale = 2
+    case queued = 3
     case transport = -7
     case http = -8
     case deadline = -9
@@ -37,6 +38,7 @@ enum Status: CInt, CaseIterable {
         case .range: return "OREG_ERR_RANGE"
         case .schema: return "OREG_ERR_SCHEMA"
         case .stale: return "OREG_STALE"
+        case .queued: return "OREG_QUEUED"
         case .transport: return "OREG_ERR_TRANSPORT"
         case .http: return "OREG_ERR_HTTP"
         case .deadline: return "OREG_ERR_DEADLINE"

@@ -225,7 +225,10 @@ private extension String {
         })
         try SchemaCacheFile.prepare(directory: directory)
         let apiKey = "very-secret-api-key-123"
-        let file = SchemaCacheFile(directory: directory, baseURL: "https://h/api/v2", sandbox: false, operation: .create, apiKey: apiKey, maxBytes: 1 << 20)
+        func region(sandbox: Bool, key: String) throws -> String {
+            try ClientConfiguration(options: try JSONParser.parse(#"{"apiKey":"\#(key)","baseUrl":"https://h/api/v2","sandbox":\#(sandbox)}"#)).regionFingerprint
+        }
+        let file = SchemaCacheFile(directory: directory, region: try region(sandbox: false, key: apiKey), operation: .create, maxBytes: 1 << 20)
         #expect(file.read() == nil)
         let schema = try JSONParser.parse(#"{"type":"object","properties":{"email":{"type":"string"}}}"#)
         #expect(file.write(CachedSchema(schema: schema, etag: "\"v1\"", fetchedAt: 1234)))
@@ -239,9 +242,10 @@ private extension String {
         #expect(!text.contains(apiKey))
         #expect(!file.path.contains(apiKey))
 
-        let sandboxFile = SchemaCacheFile(directory: directory, baseURL: "https://h/api/v2", sandbox: true, operation: .create, apiKey: apiKey, maxBytes: 1 << 20)
-        let otherKeyFile = SchemaCacheFile(directory: directory, baseURL: "https://h/api/v2", sandbox: false, operation: .create, apiKey: "other", maxBytes: 1 << 20)
-        #expect(sandboxFile.path != file.path && otherKeyFile.path != file.path)
+        let sandboxFile = SchemaCacheFile(directory: directory, region: try region(sandbox: true, key: apiKey), operation: .create, maxBytes: 1 << 20)
+        let otherKeyFile = SchemaCacheFile(directory: directory, region: try region(sandbox: false, key: "other"), operation: .create, maxBytes: 1 << 20)
+        let updateFile = SchemaCacheFile(directory: directory, region: try region(sandbox: false, key: apiKey), operation: .update, maxBytes: 1 << 20)
+        #expect(Set([file.path, sandboxFile.path, otherKeyFile.path, updateFile.path]).count == 4)
 
         // A corrupt file counts as absent, never as an error.
         let descriptor = open(file.path, O_WRONLY | O_TRUNC)

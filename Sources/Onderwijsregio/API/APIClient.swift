@@ -9,12 +9,15 @@ public final class APIClient: @unchecked Sendable {
         case accepted(JSONValue)
         /// The body does not match the region's schema; nothing was sent. The report.
         case invalid([UInt8])
+        /// It could not be delivered and is kept in the outbox for a later flush.
+        case queued(JSONValue)
     }
 
     let configuration: ClientConfiguration
     private let transport: CurlTransport
     private let jitter: JitterSource
     private let schemas: SchemaStore
+    private let outbox: Outbox?
 
     public init(configuration: ClientConfiguration) throws(ClientError) {
         self.configuration = configuration
@@ -22,10 +25,13 @@ public final class APIClient: @unchecked Sendable {
         if let directory = configuration.schemaCacheDirectory {
             try SchemaCacheFile.prepare(directory: directory)
             for operation in [SchemaOperation.create, .update] {
-                files[operation] = SchemaCacheFile(
-                    directory: directory, baseURL: configuration.baseURL, sandbox: configuration.sandbox,
-                    operation: operation, apiKey: configuration.apiKey, maxBytes: configuration.maxResponseBytes * 2)
+                files[operation] = SchemaCacheFile(directory: directory, region: configuration.regionFingerprint,
+                                                   operation: operation, maxBytes: configuration.maxResponseBytes * 2)
             }
+        }
+        outbox = try configuration.outboxPath.map { (path) throws(ClientError) -> Outbox in
+            try Outbox(path: path, region: configuration.regionFingerprint,
+                       leaseSeconds: configuration.outboxLeaseSeconds ?? configuration.deadlineMilliseconds / 1000 + 60)
         }
         schemas = SchemaStore(timeToLive: configuration.schemaCacheTTLSeconds, files: files, language: configuration.language)
         jitter = JitterSource(seed: configuration.jitterSeed)
@@ -125,24 +131,140 @@ public final class APIClient: @unchecked Sendable {
             throw failure
         }
         do throws(ClientError) {
+            // Without a schema (the service is down, nothing cached) the check fails like a send
+            // would, and with an outbox the mutation is kept: the service validates it on flush.
             if submission.validate, let target = route.validation, let document {
                 let (valid, report) = try validate(document, against: target, report: true)
                 if !valid, let report { return .invalid(report) }
             }
-            var request = HTTPRequest(method: route.method, url: configuration.baseURL + MutationQuery.target(path, idempotencyKey: key, callbackURL: submission.callbackURL))
-            if document != nil {
-                request.body = body
-                request.headers.append("Content-Type: application/json")
-            } else if route.method == .post {
-                request.body = []
-            }
-            let (response, attempts) = try exchange(request)
-            return .accepted(try acceptedMutation(response, path: path, key: key, attempts: attempts))
+            return .accepted(try send(route, path: path, body: document != nil ? body : nil, key: key, callbackURL: submission.callbackURL))
         } catch {
             var annotated = error
             annotated.idempotencyKey = key
-            throw annotated
+            guard let outbox, APIClient.isWorthKeeping(error) else { throw annotated }
+            let id: Int64
+            do throws(ClientError) {
+                id = try outbox.enqueue(mutation: route.name, targetId: targetId, body: document != nil ? body : [], idempotencyKey: key,
+                                        callbackURL: submission.callbackURL, attempts: error.attempts ?? 0, lastError: error.message,
+                                        now: Clock.unixSeconds())
+            } catch {
+                annotated.message += "; the outbox could not keep it either (\(error.message))"
+                throw annotated
+            }
+            var result = JSONObject()
+            result["queued"] = .bool(true)
+            result["outboxId"] = .number(JSONNumber(id))
+            result["idempotencyKey"] = .string(key)
+            result["attempts"] = .number(JSONNumber(error.attempts ?? 0))
+            result["lastError"] = .object(JSONObject([("message", .string(error.message))] + error.details.filter { $0.0 != "idempotencyKey" }))
+            return .queued(.object(result))
         }
+    }
+
+    /// Sends one mutation with its key; the accepted result, or the error.
+    private func send(_ route: MutationRoute, path: String, body: [UInt8]?, key: String, callbackURL: String?) throws(ClientError) -> JSONValue {
+        var request = HTTPRequest(method: route.method, url: configuration.baseURL + MutationQuery.target(path, idempotencyKey: key, callbackURL: callbackURL))
+        if let body {
+            request.body = body
+            request.headers.append("Content-Type: application/json")
+        } else if route.method == .post {
+            request.body = []
+        }
+        let (response, attempts) = try exchange(request)
+        return try acceptedMutation(response, path: path, key: key, attempts: attempts)
+    }
+
+    /// Failures the outbox keeps for later: the service could not be reached or was overloaded
+    /// (after the retries), or its answer was lost. Never what the service refused for good
+    /// (4xx), what the caller got wrong, nor a redirect (it would repeat).
+    static func isWorthKeeping(_ error: ClientError) -> Bool {
+        switch error.kind {
+        case .transport: return error.httpStatus == nil
+        case .deadline: return true
+        case .http: return error.httpStatus.map(RetryPolicy.isRetryable(status:)) ?? false
+        case .response: return error.isRetryable
+        default: return false
+        }
+    }
+
+    // MARK: the outbox
+
+    private func requireOutbox() throws(ClientError) -> Outbox {
+        guard let outbox else { throw ClientError(.misuse, "this client has no outbox: set the option outbox.path") }
+        return outbox
+    }
+
+    /// Sends up to `max` queued mutations, oldest first, each with its original key.
+    public func flush(max: Int, ignoringBackoff: Bool) throws(ClientError) -> JSONValue {
+        let outbox = try requireOutbox()
+        try outbox.prune(now: Clock.unixSeconds())
+        var delivered = 0, requeued = 0, dead = 0
+        var entries: [JSONValue] = []
+        for _ in 0..<max {
+            guard let entry = try outbox.claim(now: Clock.unixSeconds(), ignoringBackoff: ignoringBackoff) else { break }
+            var line = JSONObject([("id", .number(JSONNumber(entry.id))), ("idempotencyKey", .string(entry.idempotencyKey)),
+                                   ("mutation", .string(entry.mutation))])
+            do throws(ClientError) {
+                guard let route = MutationRoute.named(entry.mutation) else {
+                    throw ClientError(.misuse, "the outbox entry names an unknown mutation \"\(entry.mutation)\"")
+                }
+                let path = try route.path(targetId: entry.targetId)
+                let result = try send(route, path: path, body: route.body == .none ? nil : entry.body, key: entry.idempotencyKey,
+                                      callbackURL: entry.callbackURL)
+                let mutationId = result["mutationId"]?.stringValue ?? ""
+                try outbox.delivered(entry.id, mutationId: mutationId, now: Clock.unixSeconds())
+                delivered += 1
+                line["outcome"] = .string("delivered")
+                line["mutationId"] = .string(mutationId)
+            } catch {
+                if case .io = error.kind { throw error }
+                if APIClient.isWorthKeeping(error) {
+                    try outbox.requeue(entry.id, attempts: entry.attempts + Int64(error.attempts ?? 1), lastError: error.message, now: Clock.unixSeconds())
+                    requeued += 1
+                    line["outcome"] = .string("requeued")
+                } else {
+                    let answer = JSONSerializer.serialize(.object(JSONObject([("message", .string(error.message))] + error.details)))
+                    try outbox.dead(entry.id, answer: answer, lastError: error.message, now: Clock.unixSeconds())
+                    dead += 1
+                    line["outcome"] = .string("dead")
+                }
+                line["error"] = .string(error.message)
+            }
+            entries.append(.object(line))
+        }
+        return .object(JSONObject([
+            ("delivered", .number(JSONNumber(delivered))), ("requeued", .number(JSONNumber(requeued))),
+            ("dead", .number(JSONNumber(dead))), ("remaining", .number(JSONNumber(try outbox.count(.queued) + outbox.count(.sending)))),
+            ("entries", .array(entries)),
+        ]))
+    }
+
+    /// Counts and oldest entries per state.
+    public func outboxStatus() throws(ClientError) -> JSONValue {
+        try requireOutbox().status()
+    }
+
+    /// Marks the outbox entry of a received callback (its raw body) completed or failed.
+    public func recordCallback(body: [UInt8]) throws(ClientError) -> JSONValue {
+        let outbox = try requireOutbox()
+        let document: JSONValue
+        do throws(JSONParseError) {
+            document = try JSONParser.parse(body)
+        } catch {
+            var failure = ClientError(.json, "the callback body is not JSON: \(error.description)")
+            failure.parseError = error
+            throw failure
+        }
+        let mutationId = document["mutationId"]?.stringValue
+        let key = document["idempotencyKey"]?.stringValue
+        guard mutationId != nil || key != nil, let status = document["status"]?.stringValue else {
+            throw ClientError(.misuse, "the callback body has no mutationId or idempotencyKey, or no status")
+        }
+        let id = try outbox.recordCallback(mutationId: mutationId, idempotencyKey: key, succeeded: status == "succeeded", now: Clock.unixSeconds())
+        return .object(JSONObject([
+            ("matched", .bool(id != nil)), ("id", id.map { .number(JSONNumber($0)) } ?? .null),
+            ("state", id == nil ? .null : .string(status == "succeeded" ? OutboxState.completed.rawValue : OutboxState.failed.rawValue)),
+        ]))
     }
 
     private func parseBody(_ body: [UInt8], for route: MutationRoute) throws(ClientError) -> JSONValue? {

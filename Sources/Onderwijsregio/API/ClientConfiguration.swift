@@ -21,6 +21,16 @@ public struct ClientConfiguration: Sendable {
     var allowInsecureHttp = false
     /// The language of validation reports.
     var language = MessageLanguage.english
+    var outboxPath: String?
+    /// How long a flusher's claim on an outbox entry lasts; nil: the deadline plus a minute.
+    var outboxLeaseSeconds: Int64?
+
+    /// Names this client's region without revealing the key: a SHA-256 over base URL, sandbox
+    /// flag and the key's own SHA-256. Cache files and outbox entries are filed under it.
+    var regionFingerprint: String {
+        let identity = [baseURL, sandbox ? "sandbox" : "production", SHA256.hexDigest(Array(apiKey.utf8))].joined(separator: "\n")
+        return SHA256.hexDigest(Array(identity.utf8))
+    }
 
     var userAgent: String {
         "libonderwijsregio/\(LibraryVersion.text)" + (userAgentSuffix.map { " " + $0 } ?? "")
@@ -78,6 +88,16 @@ public struct ClientConfiguration: Sendable {
             case "maxResponseBytes": maxResponseBytes = Int(try reader.integer(member.key, value, 1...(1 << 30)))
             case "maxRequestBytes": maxRequestBytes = Int(try reader.integer(member.key, value, 1...(1 << 30)))
             case "allowInsecureHttp": allowInsecureHttp = try reader.bool(member.key, value)
+            case "outbox":
+                let nested = OptionReader(prefix: "outbox.")
+                for item in try nested.object(member.key, value) {
+                    switch item.key {
+                    case "path": outboxPath = try nested.string(item.key, item.value)
+                    case "leaseSeconds": outboxLeaseSeconds = try nested.integer(item.key, item.value, 1...86_400)
+                    default: throw nested.unknown(item.key)
+                    }
+                }
+                guard let path = outboxPath, !path.isEmpty else { throw ClientError(.misuse, "option outbox.path is required") }
             case "language":
                 let name = try reader.string(member.key, value)
                 guard let known = MessageLanguage(rawValue: name) else {

@@ -22,13 +22,11 @@ struct SchemaCacheFile {
     private let lockPath: String
     private let maxBytes: Int
 
-    /// The file name is a hash of everything that makes a schema differ: base URL, sandbox
-    /// flag, operation and the API key's own SHA-256 (keys of two regions never share a file;
-    /// the key itself is never written).
-    init(directory: String, baseURL: String, sandbox: Bool, operation: SchemaOperation, apiKey: String, maxBytes: Int) {
-        let keyDigest = SHA256.hexDigest(Array(apiKey.utf8))
-        let identity = [baseURL, sandbox ? "sandbox" : "production", operation.rawValue, keyDigest].joined(separator: "\n")
-        let name = "schema-" + SHA256.hexDigest(Array(identity.utf8)).prefix(32)
+    /// The file name is a hash of the region's fingerprint (base URL, sandbox flag, the API
+    /// key's SHA-256: keys of two regions never share a file, the key itself is never written)
+    /// and the operation.
+    init(directory: String, region: String, operation: SchemaOperation, maxBytes: Int) {
+        let name = "schema-" + SHA256.hexDigest(Array((region + "\n" + operation.rawValue).utf8)).prefix(32)
         path = directory + "/" + name + ".json"
         lockPath = directory + "/" + name + ".lock"
         self.maxBytes = maxBytes
