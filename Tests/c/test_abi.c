@@ -34,6 +34,7 @@ static void test_status_names(void) {
     CHECK(strcmp(oreg_status_name(OREG_ERR_RANGE), "OREG_ERR_RANGE") == 0);
     CHECK(strcmp(oreg_status_name(OREG_ERR_INTERNAL), "OREG_ERR_INTERNAL") == 0);
     CHECK(strcmp(oreg_status_name(OREG_STALE), "OREG_STALE") == 0);
+    CHECK(strcmp(oreg_status_name(OREG_QUEUED), "OREG_QUEUED") == 0);
     CHECK(strcmp(oreg_status_name(OREG_ERR_TRANSPORT), "OREG_ERR_TRANSPORT") == 0);
     CHECK(strcmp(oreg_status_name(OREG_ERR_HTTP), "OREG_ERR_HTTP") == 0);
     CHECK(strcmp(oreg_status_name(OREG_ERR_DEADLINE), "OREG_ERR_DEADLINE") == 0);
@@ -269,6 +270,9 @@ static void test_client_argument_checks(void) {
     CHECK(oreg_client_submit(client, "candidates.create", NULL, "[{}]", 4, "{\"idempotencyKey\":\"\"}", &out) == OREG_ERR_MISUSE);
     CHECK(oreg_client_submit(client, "candidates.create", NULL, NULL, 4, NULL, &out) == OREG_ERR_MISUSE);
     CHECK(oreg_client_validate(client, "candidates.delete", "{}", 2, &out) == OREG_ERR_MISUSE);
+    CHECK(oreg_client_flush(client, 10, NULL, &out) == OREG_ERR_MISUSE);   /* no outbox configured */
+    CHECK(contains(oreg_last_error(), "outbox"));
+    CHECK(oreg_client_outbox(client, &out) == OREG_ERR_MISUSE);
     CHECK(out == NULL);
 
     /* The closed port: a transport failure after the retries, carrying the key. */

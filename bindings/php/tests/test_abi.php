@@ -37,6 +37,7 @@ const STATUSES = [
     'OREG_ERR_RANGE' => -5,
     'OREG_ERR_SCHEMA' => -6,
     'OREG_STALE' => 2,
+    'OREG_QUEUED' => 3,
     'OREG_ERR_TRANSPORT' => -7,
     'OREG_ERR_HTTP' => -8,
     'OREG_ERR_DEADLINE' => -9,
@@ -450,7 +451,7 @@ function test_status_names(): void
 
 function test_status_name_of_unknown_codes(): void
 {
-    foreach ([3, -19, -98, -100, 2147483647, -2147483648] as $code) {
+    foreach ([4, -19, -98, -100, 2147483647, -2147483648] as $code) {
         assertSame('OREG_UNKNOWN', lib()->oreg_status_name($code), "name of $code");
     }
 }

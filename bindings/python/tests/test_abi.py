@@ -222,7 +222,7 @@ def test_status_name(lib: ctypes.CDLL, status: Status) -> None:
     assert lib.oreg_status_name(status) == status.name.encode()
 
 
-@pytest.mark.parametrize("code", [3, -19, -98, -100, 2**31 - 1, -(2**31)])
+@pytest.mark.parametrize("code", [4, -19, -98, -100, 2**31 - 1, -(2**31)])
 def test_status_name_of_unknown_code(lib: ctypes.CDLL, code: int) -> None:
     assert lib.oreg_status_name(code) == b"OREG_UNKNOWN"
 
