@@ -21,13 +21,11 @@ tab-separated format. The cyclic garbage collector is off while timing (as timei
 run between operations, so the Python figures are its best case; the extra impl "py-gc" times
 json.loads once more with the collector on, as a program runs by default.
 """
-import gc
-import getopt
 import os
-import statistics
 import sys
-import time
 import zlib
+
+from bench_common import gc_off, parse_options, time_calls
 
 
 def operations():
@@ -51,44 +49,9 @@ def operations():
     return ops
 
 
-def run_batch(fn, data, calls):
-    for _ in range(calls):
-        fn(data)
-
-
-def bench(fn, data, reps, warmup, min_batch_s):
-    calls = 1
-    while True:
-        t0 = time.perf_counter_ns()
-        run_batch(fn, data, calls)
-        elapsed = (time.perf_counter_ns() - t0) / 1e9
-        if elapsed >= min_batch_s:
-            break
-        grow = 1.2 * min_batch_s / elapsed if elapsed > 0 else 10.0
-        calls = int(calls * min(10.0, max(1.5, grow))) + 1
-    for _ in range(warmup):
-        run_batch(fn, data, calls)
-    per_call = []
-    for _ in range(reps):
-        t0 = time.perf_counter_ns()
-        run_batch(fn, data, calls)
-        per_call.append((time.perf_counter_ns() - t0) / calls)
-    per_call.sort()
-    return calls, statistics.median(per_call), per_call[0], per_call[-1]
-
-
 def main():
-    opts, files = getopt.getopt(sys.argv[1:], "r:w:t:o:")
-    reps, warmup, min_batch_s, canon_dir = 11, 2, 0.05, None
-    for flag, value in opts:
-        if flag == "-r":
-            reps = max(1, int(value))
-        elif flag == "-w":
-            warmup = max(0, int(value))
-        elif flag == "-t":
-            min_batch_s = float(value) / 1000
-        elif flag == "-o":
-            canon_dir = value
+    timing, opts, files = parse_options(sys.argv[1:], "o:")
+    canon_dir = opts.get("-o")
     ops = operations()
     for path in files:
         with open(path, "rb") as f:
@@ -102,15 +65,10 @@ def main():
                 with open(os.path.join(canon_dir, "%s.%s" % (name, impl)), "wb") as f:
                     f.write(result)
             del result
-            gc.collect()
-            if impl != "py-gc":
-                gc.disable()
-            try:
-                calls, median, low, high = bench(fn, data, reps, warmup, min_batch_s)
-            finally:
-                gc.enable()
+            with gc_off(impl != "py-gc"):
+                calls, median, low, high = time_calls(fn, data, timing)
             print("%s\t%s\t%s\t%d\t%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%d"
-                  % (impl, op, name, len(data), digest, calls, reps, median, low, high, out_bytes), flush=True)
+                  % (impl, op, name, len(data), digest, calls, timing.reps, median, low, high, out_bytes), flush=True)
 
 
 if __name__ == "__main__":

@@ -28,31 +28,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
-/* bench_util.h: now_ns() and read_file(); its other helpers are for the other benchmarks. */
+/* bench_client_util.h: the options and the timed runs; the other helpers of bench_util.h are for
+   the other benchmarks. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
-#include "bench_util.h"
+#include "bench_client_util.h"
 #pragma GCC diagnostic pop
 
 static const char *IMPL = "oreg";
 static const char *GET_PATH = "/candidates?pageSize=1";
 static const char *SUBMIT_OPTIONS = "{\"validate\":false}";
+static oreg_client *client;
 
 static void die(const char *what, int status) {
     fprintf(stderr, "oreg-bench-client: %s returned %d (%s): %s\n", what, status, oreg_status_name(status),
             oreg_last_error());
     exit(1);
-}
-
-static void rusage_ns(long long *user, long long *sys) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    *user = (long long)ru.ru_utime.tv_sec * 1000000000LL + (long long)ru.ru_utime.tv_usec * 1000LL;
-    *sys = (long long)ru.ru_stime.tv_sec * 1000000000LL + (long long)ru.ru_stime.tv_usec * 1000LL;
 }
 
 /* A note line: tabs and line breaks in the text become spaces. */
@@ -67,7 +60,7 @@ static void note(const char *fmt, const char *text) {
     free(copy);
 }
 
-static void do_get(oreg_client *client, char **keep) {
+static void do_get(char **keep) {
     char *out = NULL;
     int status = oreg_client_get(client, GET_PATH, &out);
     if (status != OREG_OK) die("oreg_client_get", status);
@@ -76,13 +69,22 @@ static void do_get(oreg_client *client, char **keep) {
     else oreg_free(out);
 }
 
-static void do_post(oreg_client *client, const char *body, size_t length, char **keep) {
+static void do_post(const struct client_bench *b, char **keep) {
     char *out = NULL;
-    int status = oreg_client_submit(client, "candidates.upsert", NULL, body, length, SUBMIT_OPTIONS, &out);
+    int status = oreg_client_submit(client, "candidates.upsert", NULL, b->body, b->length, SUBMIT_OPTIONS, &out);
     if (status != OREG_OK) die("oreg_client_submit", status);
     if (!out) die("oreg_client_submit (OREG_OK with no result)", status);
     if (keep) *keep = out;
     else oreg_free(out);
+}
+
+static void timed_get(const struct client_bench *b) {
+    (void)b;
+    do_get(NULL);
+}
+
+static void timed_post(const struct client_bench *b) {
+    do_post(b, NULL);
 }
 
 static int threads_now(void) {
@@ -97,45 +99,22 @@ static int threads_now(void) {
 }
 
 int main(int argc, char **argv) {
-    const char *base = NULL, *body_path = NULL, *key = "bench-key";
-    long requests = 2000, runs = 5, warmup = 100;
-    int opt;
-    while ((opt = getopt(argc, argv, "u:b:n:r:w:k:")) != -1) {
-        switch (opt) {
-        case 'u': base = optarg; break;
-        case 'b': body_path = optarg; break;
-        case 'n': requests = atol(optarg); break;
-        case 'r': runs = atol(optarg); break;
-        case 'w': warmup = atol(optarg); break;
-        case 'k': key = optarg; break;
-        default: base = NULL; break;
-        }
-    }
-    if (!base || !body_path || requests < 1 || runs < 1 || warmup < 0) {
-        fprintf(stderr, "usage: %s -u BASE_URL -b BODY_FILE [-n REQUESTS] [-r RUNS] [-w WARMUP] [-k API_KEY]\n",
-                argv[0]);
-        return 2;
-    }
-    size_t length;
-    char *body = read_file(body_path, &length);
-    if (!body) {
-        perror(body_path);
-        return 1;
-    }
+    struct client_bench b;
+    int usage = client_bench_options(argc, argv, &b);
+    if (usage) return usage;
 
     char options[1024];
-    snprintf(options, sizeof options, "{\"baseUrl\":\"%s\",\"apiKey\":\"%s\"}", base, key);
+    snprintf(options, sizeof options, "{\"baseUrl\":\"%s\",\"apiKey\":\"%s\"}", b.base, b.key);
     note("libonderwijsregio %s through the C ABI, one client", oreg_version());
 
     double t0 = now_ns();
-    oreg_client *client = NULL;
     int status = oreg_client_new(options, &client);
     if (status != OREG_OK) die("oreg_client_new", status);
     double t1 = now_ns();
     char *sample_get = NULL, *sample_post = NULL;
-    do_get(client, &sample_get);
+    do_get(&sample_get);
     double t2 = now_ns();
-    do_post(client, body, length, &sample_post);
+    do_post(&b, &sample_post);
     char text[128];
     snprintf(text, sizeof text, "oreg_client_new %.3f ms, first GET (connect included) %.2f ms", (t1 - t0) / 1e6,
              (t2 - t1) / 1e6);
@@ -145,30 +124,15 @@ int main(int argc, char **argv) {
     oreg_free(sample_get);
     oreg_free(sample_post);
 
-    for (long i = 0; i < warmup; i++) {
-        do_get(client, NULL);
-        do_post(client, body, length, NULL);
+    for (long i = 0; i < b.warmup; i++) {
+        do_get(NULL);
+        do_post(&b, NULL);
     }
     snprintf(text, sizeof text, "%d", threads_now());
     note("threads in the process after warm-up: %s", text);
 
-    for (long run = 0; run < runs; run++) {
-        for (int op = 0; op < 2; op++) {
-            long long u0, s0, u1, s1;
-            rusage_ns(&u0, &s0);
-            double w0 = now_ns();
-            if (op == 0)
-                for (long i = 0; i < requests; i++) do_get(client, NULL);
-            else
-                for (long i = 0; i < requests; i++) do_post(client, body, length, NULL);
-            double w1 = now_ns();
-            rusage_ns(&u1, &s1);
-            printf("%s\t%s\t%ld\t%ld\t%lld\t%lld\t%.0f\n", IMPL, op == 0 ? "get" : "post", run, requests, u1 - u0,
-                   s1 - s0, w1 - w0);
-            fflush(stdout);
-        }
-    }
+    client_bench_runs(IMPL, &b, timed_get, timed_post);
     oreg_client_free(client);
-    free(body);
+    free(b.body);
     return 0;
 }

@@ -32,6 +32,8 @@ import sys
 import time
 import uuid
 
+from bench_common import version
+
 
 def rusage_ns(who):
     ru = resource.getrusage(who)
@@ -64,7 +66,7 @@ def make_requests(base, body, key):
             fail("POST answered %d: %s" % (r.status_code, r.text[:200]))
         return r.json()
 
-    note = "requests %s, urllib3 %s, one Session (keep-alive)" % (requests.__version__, _version("urllib3"))
+    note = "requests %s, urllib3 %s, one Session (keep-alive)" % (requests.__version__, version("urllib3"))
     return get, post, resource.RUSAGE_SELF, note
 
 
@@ -88,14 +90,6 @@ def make_curl(base, body_file, key):
     version = subprocess.run(["curl", "--version"], stdout=subprocess.PIPE).stdout.decode().split("\n")[0]
     note = "%s; one process per request (fork/exec from this driver)" % " ".join(version.split()[:2])
     return get, post, resource.RUSAGE_CHILDREN, note
-
-
-def _version(name):
-    try:
-        import importlib.metadata as m
-        return m.version(name)
-    except Exception:
-        return "?"
 
 
 def main():

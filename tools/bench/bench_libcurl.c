@@ -23,12 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/resource.h>
-#include <unistd.h>
+#include <sys/types.h>
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
-#include "bench_util.h"
+#include "bench_client_util.h"
 #pragma GCC diagnostic pop
 
 struct buf {
@@ -73,14 +72,15 @@ static void perform(long want) {
     }
 }
 
-static void do_get(void) {
+static void do_get(const struct client_bench *b) {
+    (void)b;
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(h, CURLOPT_URL, get_url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, get_headers);
     perform(200);
 }
 
-static void do_post(const char *body, size_t length) {
+static void do_post(const struct client_bench *b) {
     unsigned char key[16];
     static const char hex[] = "0123456789abcdef";
     if (getrandom(key, sizeof key, 0) != (ssize_t)sizeof key) exit(1);
@@ -92,48 +92,19 @@ static void do_post(const char *body, size_t length) {
     *p = 0;
     curl_easy_setopt(h, CURLOPT_URL, post_url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, post_headers);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)length);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)b->length);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, b->body);
     perform(202);
 }
 
-static void rusage_ns(long long *user, long long *sys) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    *user = (long long)ru.ru_utime.tv_sec * 1000000000LL + (long long)ru.ru_utime.tv_usec * 1000LL;
-    *sys = (long long)ru.ru_stime.tv_sec * 1000000000LL + (long long)ru.ru_stime.tv_usec * 1000LL;
-}
-
 int main(int argc, char **argv) {
-    const char *base = NULL, *body_path = NULL, *key = "bench-key";
-    long requests = 2000, runs = 5, warmup = 100;
-    int opt;
-    while ((opt = getopt(argc, argv, "u:b:n:r:w:k:")) != -1) {
-        switch (opt) {
-        case 'u': base = optarg; break;
-        case 'b': body_path = optarg; break;
-        case 'n': requests = atol(optarg); break;
-        case 'r': runs = atol(optarg); break;
-        case 'w': warmup = atol(optarg); break;
-        case 'k': key = optarg; break;
-        default: base = NULL; break;
-        }
-    }
-    if (!base || !body_path || requests < 1 || runs < 1 || warmup < 0 || strlen(base) > 900) {
-        fprintf(stderr, "usage: %s -u BASE_URL -b BODY_FILE [-n REQUESTS] [-r RUNS] [-w WARMUP] [-k API_KEY]\n",
-                argv[0]);
-        return 2;
-    }
-    size_t length;
-    char *body = read_file(body_path, &length);
-    if (!body) {
-        perror(body_path);
-        return 1;
-    }
-    snprintf(get_url, sizeof get_url, "%s/candidates?pageSize=1", base);
-    post_url_base = (size_t)snprintf(post_url, sizeof post_url, "%s/candidates/upsert?idempotencyKey=", base);
+    struct client_bench b;
+    int usage = client_bench_options(argc, argv, &b);
+    if (usage) return usage;
+    snprintf(get_url, sizeof get_url, "%s/candidates?pageSize=1", b.base);
+    post_url_base = (size_t)snprintf(post_url, sizeof post_url, "%s/candidates/upsert?idempotencyKey=", b.base);
     char key_header[300];
-    snprintf(key_header, sizeof key_header, "x-api-key: %s", key);
+    snprintf(key_header, sizeof key_header, "x-api-key: %s", b.key);
     get_headers = curl_slist_append(NULL, key_header);
     post_headers = curl_slist_append(curl_slist_append(NULL, key_header), "Content-Type: application/json");
 
@@ -146,31 +117,16 @@ int main(int argc, char **argv) {
     printf("note\tlibcurl\t%s, one easy handle, answers checked with oreg_json_check\n", curl_version());
     fflush(stdout);
 
-    for (long i = 0; i < warmup + 1; i++) {
-        do_get();
-        do_post(body, length);
+    for (long i = 0; i < b.warmup + 1; i++) {
+        do_get(&b);
+        do_post(&b);
     }
-    for (long run = 0; run < runs; run++) {
-        for (int op = 0; op < 2; op++) {
-            long long u0, s0, u1, s1;
-            rusage_ns(&u0, &s0);
-            double w0 = now_ns();
-            for (long i = 0; i < requests; i++) {
-                if (op == 0) do_get();
-                else do_post(body, length);
-            }
-            double w1 = now_ns();
-            rusage_ns(&u1, &s1);
-            printf("libcurl\t%s\t%ld\t%ld\t%lld\t%lld\t%.0f\n", op == 0 ? "get" : "post", run, requests, u1 - u0,
-                   s1 - s0, w1 - w0);
-            fflush(stdout);
-        }
-    }
+    client_bench_runs("libcurl", &b, do_get, do_post);
     curl_easy_cleanup(h);
     curl_slist_free_all(get_headers);
     curl_slist_free_all(post_headers);
     curl_global_cleanup();
-    free(body);
+    free(b.body);
     free(answer.p);
     return 0;
 }

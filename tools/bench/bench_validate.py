@@ -33,20 +33,19 @@ fastjsonschema by default. fastjsonschema runs with use_default=False (otherwise
 defaults into the instance, which no other validator here does) and with handlers that refuse
 to fetch any remote $ref.
 
-Batches are calibrated and timed as in bench.py (whose bench() this reuses); the cyclic GC is
+Batches are calibrated and timed as in bench.py (bench_common.time_calls); the cyclic GC is
 off while timing. Output lines: see bench_validate.c. The 'errors' column here holds the
 top-level errors of one untimed call as [instanceLocation, keyword] pairs, or null.
 """
 import ctypes
-import gc
-import getopt
 import json
 import os
 import sys
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import bench  # noqa: E402  (same calibration and timing as the parse benchmark)
+# Same calibration and timing as the parse benchmark (bench.py).
+from bench_common import gc_off, note, parse_options, time_calls, version  # noqa: E402
 
 OREG_OK, OREG_INVALID = 0, 1
 
@@ -108,19 +107,6 @@ class Oreg:
                 raise OregError(lib.oreg_last_error().decode())
             return status, None
         return validate
-
-
-def note(impl, text):
-    """A line the report prints under its notes: "note", impl, text."""
-    print("note\t%s\t%s" % (impl, text.replace("\t", " ").replace("\n", " ")), flush=True)
-
-
-def version(dist):
-    try:
-        from importlib.metadata import version as v
-        return v(dist)
-    except Exception:
-        return "?"
 
 
 def formats_in(schema):
@@ -286,19 +272,8 @@ def implementations(lib_path, schema_bytes, draft07_bytes):
 
 
 def main():
-    opts, args = getopt.getopt(sys.argv[1:], "r:w:t:l:d:")
-    reps, warmup, min_batch_s, lib_path, draft07 = 11, 2, 0.05, None, None
-    for flag, value in opts:
-        if flag == "-r":
-            reps = max(1, int(value))
-        elif flag == "-w":
-            warmup = max(0, int(value))
-        elif flag == "-t":
-            min_batch_s = float(value) / 1000
-        elif flag == "-l":
-            lib_path = value
-        elif flag == "-d":
-            draft07 = value
+    timing, opts, args = parse_options(sys.argv[1:], "l:d:")
+    lib_path, draft07 = opts.get("-l"), opts.get("-d")
     if not lib_path or not draft07 or len(args) < 2:
         sys.exit(__doc__.split("\n\n")[1])
     with open(args[0], "rb") as f:
@@ -313,14 +288,10 @@ def main():
         digest = "%08x" % zlib.crc32(data)
         for impl, kind, fn, probe in impls:
             verdict, errors = probe(data)  # untimed: the verdict and the errors for the report
-            gc.collect()
-            gc.disable()
-            try:
-                calls, median, low, high = bench(fn, data, reps, warmup, min_batch_s)
-            finally:
-                gc.enable()
+            with gc_off():
+                calls, median, low, high = time_calls(fn, data, timing)
             print("%s\t%s\t%s\t%d\t%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%s\t%s"
-                  % (impl, kind, name, len(data), digest, calls, reps, median, low, high,
+                  % (impl, kind, name, len(data), digest, calls, timing.reps, median, low, high,
                      "valid" if verdict else "invalid", json.dumps(errors, separators=(",", ":"))), flush=True)
 
 

@@ -39,35 +39,22 @@ of prepared arguments; the cyclic GC is off while timing. Output lines: see benc
 import base64
 import binascii
 import ctypes
-import gc
-import getopt
 import hashlib
 import hmac
 import json
 import os
 import re
-import statistics
 import sys
 import time
 import zlib
+
+from bench_common import gc_off, measure, note, parse_options, version
 
 OREG_OK, OREG_ERR_SIGNATURE, OREG_ERR_REPLAYED = 0, -15, -18
 
 
 class VerifyError(Exception):
     pass
-
-
-def note(impl, text):
-    print("note\t%s\t%s" % (impl, text.replace("\t", " ").replace("\n", " ")), flush=True)
-
-
-def version(dist):
-    try:
-        from importlib.metadata import version as v
-        return v(dist)
-    except Exception:
-        return "not installed"
 
 
 class Oreg:
@@ -131,24 +118,14 @@ def tamper(body):
     return bytes(b)
 
 
-def bench(batch, make_items, reps, warmup, min_batch_s):
+def bench(batch, make_items, timing):
     """Times batch(items) for lists from make_items(calls) (built untimed); per-call ns."""
     def timed(calls):
         items = make_items(calls)
         t0 = time.perf_counter_ns()
         batch(items)
         return time.perf_counter_ns() - t0
-    calls = 1
-    while True:
-        elapsed = timed(calls) / 1e9
-        if elapsed >= min_batch_s:
-            break
-        grow = 1.2 * min_batch_s / elapsed if elapsed > 0 else 10.0
-        calls = int(calls * min(10.0, max(1.5, grow))) + 1
-    for _ in range(warmup):
-        timed(calls)
-    per_call = sorted(timed(calls) / calls for _ in range(reps))
-    return calls, statistics.median(per_call), per_call[0], per_call[-1]
+    return measure(timed, timing)
 
 
 def rows(lib_path, secret, path, ts, body):
@@ -347,23 +324,9 @@ def rows(lib_path, secret, path, ts, body):
 
 
 def main():
-    opts, args = getopt.getopt(sys.argv[1:], "r:w:t:l:s:p:T:")
-    reps, warmup, min_batch_s, lib_path, secret, path, ts = 11, 2, 0.05, None, None, None, None
-    for flag, value in opts:
-        if flag == "-r":
-            reps = max(1, int(value))
-        elif flag == "-w":
-            warmup = max(0, int(value))
-        elif flag == "-t":
-            min_batch_s = float(value) / 1000
-        elif flag == "-l":
-            lib_path = value
-        elif flag == "-s":
-            secret = value.encode()
-        elif flag == "-p":
-            path = value.encode()
-        elif flag == "-T":
-            ts = value.encode()
+    timing, opts, args = parse_options(sys.argv[1:], "l:s:p:T:")
+    lib_path = opts.get("-l")
+    secret, path, ts = (opts[flag].encode() if flag in opts else None for flag in ("-s", "-p", "-T"))
     if not (lib_path and secret and path and ts) or len(args) != 1:
         sys.exit(__doc__.split("\n\n")[1])
     with open(args[0], "rb") as f:
@@ -373,13 +336,9 @@ def main():
     for impl, variant, batch, make_items, checks, latency in rows(lib_path, secret, path, ts, body):
         try:
             checked = checks()  # untimed: the genuine callback verifies, a tampered one does not
-            gc.collect()
-            gc.disable()
-            try:
-                calls, median, low, high = bench(batch, make_items, reps, warmup, min_batch_s)
+            with gc_off():
+                calls, median, low, high = bench(batch, make_items, timing)
                 single = latency(max(1000, calls)) if latency else None
-            finally:
-                gc.enable()
         except Exception as e:
             print("bench_verify.py: %s %s: %s: %s" % (impl, variant, type(e).__name__, e), file=sys.stderr)
             failures += 1
@@ -392,7 +351,7 @@ def main():
                   % (impl, variant, k, times[k // 2], times[k * 99 // 100], times[k * 999 // 1000], times[-1],
                      sum(t > 1e6 for t in times), total), flush=True)
         print("%s\t%s\t%s\t%d\t%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%s"
-              % (impl, variant, name, len(body), digest, calls, reps, median, low, high, checked), flush=True)
+              % (impl, variant, name, len(body), digest, calls, timing.reps, median, low, high, checked), flush=True)
     sys.exit(1 if failures else 0)
 
 

@@ -12,6 +12,8 @@ import json
 import os
 import sys
 
+from report_common import table
+
 COLUMNS = "impl op file bytes crc calls reps median min max out".split()
 
 
@@ -41,16 +43,6 @@ def spread(row):
 
 def fmt(value, spec, width):
     return ("%" + spec) % value if value is not None else "-".rjust(width)
-
-
-def table(headers, rows, aligns):
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    def line(cells):
-        return "  ".join(c.ljust(w) if a == "<" else c.rjust(w) for c, w, a in zip(cells, widths, aligns))
-    print(line(headers))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
 
 
 def main():

@@ -25,6 +25,8 @@ import statistics
 import sys
 import time
 
+from report_common import run_facts, table, write_json
+
 COLUMNS = "impl op run requests user_ns sys_ns wall_ns".split()
 # (impl, language, label, what one call is), in table order.
 IMPLS = [
@@ -93,20 +95,9 @@ def summarize(rows):
     }
 
 
-def table(headers, rows, aligns):
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells):
-        return "  ".join(c.ljust(w) if a == "<" else c.rjust(w) for c, w, a in zip(cells, widths, aligns)).rstrip()
-    print(line(headers))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
-
-
 def main():
     results, out_json = sys.argv[1], sys.argv[2]
-    meta = dict(a.split("=", 1) for a in sys.argv[3:] if "=" in a)
+    meta = run_facts(sys.argv[3:])
     target = float(os.environ.get("TARGET_REQUESTS_RATIO", "1"))
     runs, notes, server = load(results)
     if not runs:
@@ -249,12 +240,7 @@ def main():
         "notes": [{"impl": i, "text": t} for i, t in notes],
         "warnings": problems,
     }
-    tmp = out_json + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(doc, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, out_json)
-    print("Written: %s" % out_json)
+    write_json(out_json, doc)
 
 
 if __name__ == "__main__":

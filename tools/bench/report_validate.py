@@ -21,6 +21,8 @@ import os
 import sys
 import textwrap
 
+from report_common import table
+
 COLUMNS = "impl path file bytes crc calls reps median min max verdict errors".split()
 
 # (language, impl, label) in table order.
@@ -80,17 +82,6 @@ def load(path):
             row["errors"] = errors
             rows[(row["impl"], row["path"], row["file"])] = row
     return rows, notes
-
-
-def table(headers, rows, aligns):
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells):
-        return "  ".join(c.ljust(w) if a == "<" else c.rjust(w) for c, w, a in zip(cells, widths, aligns)).rstrip()
-    print(line(headers))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
 
 
 def main():

@@ -18,10 +18,11 @@ the library's: 2.00x means the library takes half the time.
 
 Exits 0 unless the results are unusable: a benchmark is not a test.
 """
-import json
 import os
 import sys
 import time
+
+from report_common import run_facts, table, write_json
 
 COLUMNS = "impl variant file bytes crc calls reps median min max checks".split()
 LATENCY = "tag impl variant calls p50 p99 p999 max over1ms nonces".split()
@@ -70,20 +71,9 @@ def load(path):
     return rows, latency, notes
 
 
-def table(headers, rows, aligns):
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells):
-        return "  ".join(c.ljust(w) if a == "<" else c.rjust(w) for c, w, a in zip(cells, widths, aligns)).rstrip()
-    print(line(headers))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
-
-
 def main():
     results, out_json = sys.argv[1], sys.argv[2]
-    meta = dict(a.split("=", 1) for a in sys.argv[3:] if "=" in a)
+    meta = run_facts(sys.argv[3:])
     target_us = float(os.environ.get("TARGET_C_US", "2"))
     rows, latency, notes = load(results)
     if not rows:
@@ -227,12 +217,7 @@ def main():
         "notes": [{"impl": i, "text": t} for i, t in notes],
         "warnings": problems,
     }
-    tmp = out_json + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(doc, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, out_json)
-    print("Written: %s" % out_json)
+    write_json(out_json, doc)
 
 
 if __name__ == "__main__":

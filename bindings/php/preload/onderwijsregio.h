@@ -11,6 +11,7 @@ enum oreg_status {
     OREG_ERR_RANGE = -5,
     OREG_ERR_SCHEMA = -6,
     OREG_STALE = 2,
+    OREG_QUEUED = 3,
     OREG_ERR_TRANSPORT = -7,
     OREG_ERR_HTTP = -8,
     OREG_ERR_DEADLINE = -9,
@@ -44,6 +45,9 @@ int oreg_client_validate(oreg_client *client, const char *operation, const char 
 int oreg_client_submit(oreg_client *client, const char *mutation, const char *target_id,
                        const char *body_json, size_t length, const char *options_json, char **out_result);
 int oreg_client_get(oreg_client *client, const char *path_and_query, char **out_response);
+int oreg_client_flush(oreg_client *client, int max, const char *options_json, char **out_report);
+int oreg_client_outbox(oreg_client *client, char **out_json);
+int oreg_client_outbox_callback(oreg_client *client, const char *body, size_t length, char **out_result);
 void oreg_client_free(oreg_client *client);
 typedef struct oreg_verifier oreg_verifier;
 int oreg_verifier_new(const char *options_json, oreg_verifier **out);

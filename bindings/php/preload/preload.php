@@ -58,6 +58,6 @@ foreach ($files as $file) {
     if ($file->getExtension() === 'php') {
         $relative = substr($file->getPathname(), strlen($src) + 1, -4);
         $class = 'Onderwijsregio\\' . str_replace('/', '\\', $relative);
-        class_exists($class) || interface_exists($class);
+        class_exists($class) || interface_exists($class) || trait_exists($class);
     }
 }

@@ -5,7 +5,6 @@ declare(strict_types=1);
 namespace Onderwijsregio;
 
 use FFI;
-use FFI\CData;
 use Generator;
 use Onderwijsregio\Exception\MisuseException;
 use Onderwijsregio\Exception\ValidationException;
@@ -25,7 +24,11 @@ use Onderwijsregio\Exception\ValidationException;
  */
 final class Client
 {
-    private ?CData $handle;
+    use OwnsHandle;
+
+    private const HANDLE_FREE = 'oreg_client_free';
+    private const HANDLE_GONE = 'the client was closed';
+
     private ?string $staleReason = null;
 
     /**
@@ -330,29 +333,7 @@ final class Client
     /** Closes the connection and releases the client now (the destructor does it otherwise). */
     public function close(): void
     {
-        if ($this->handle !== null) {
-            Library::ffi()->oreg_client_free($this->handle);
-            $this->handle = null;
-        }
-    }
-
-    public function __destruct()
-    {
-        $this->close();
-    }
-
-    public function __clone()
-    {
-        $this->handle = null;
-        throw new MisuseException('a Client cannot be cloned');
-    }
-
-    private function handle(): CData
-    {
-        if ($this->handle === null) {
-            throw new MisuseException('the client was closed');
-        }
-        return $this->handle;
+        $this->release();
     }
 
     private static function id(string $id): string

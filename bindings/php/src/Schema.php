@@ -6,7 +6,6 @@ namespace Onderwijsregio;
 
 use FFI;
 use FFI\CData;
-use Onderwijsregio\Exception\MisuseException;
 
 /**
  * A compiled JSON Schema (drafts 2020-12, draft-07, draft-04), validated by the library.
@@ -17,7 +16,11 @@ use Onderwijsregio\Exception\MisuseException;
  */
 final class Schema
 {
-    private ?CData $handle;
+    use OwnsHandle;
+
+    private const HANDLE_FREE = 'oreg_schema_free';
+    private const HANDLE_GONE = 'the schema was freed';
+
     /** @var array<string, true>|null */
     private ?array $propertyNames = null;
 
@@ -85,31 +88,9 @@ final class Schema
         return $this->propertyNames ??= ValidationReport::propertyNames(json_decode($this->json, true));
     }
 
-    private function handle(): CData
-    {
-        if ($this->handle === null) {
-            throw new MisuseException('the schema was freed');
-        }
-        return $this->handle;
-    }
-
     /** Releases the compiled schema now (the destructor does it otherwise). */
     public function free(): void
     {
-        if ($this->handle !== null) {
-            Library::ffi()->oreg_schema_free($this->handle);
-            $this->handle = null;
-        }
-    }
-
-    public function __destruct()
-    {
-        $this->free();
-    }
-
-    public function __clone()
-    {
-        $this->handle = null; // the handle belongs to the original
-        throw new MisuseException('a Schema cannot be cloned');
+        $this->release();
     }
 }

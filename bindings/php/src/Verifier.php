@@ -5,7 +5,6 @@ declare(strict_types=1);
 namespace Onderwijsregio;
 
 use FFI;
-use FFI\CData;
 use Onderwijsregio\Exception\MisuseException;
 
 /**
@@ -26,11 +25,13 @@ use Onderwijsregio\Exception\MisuseException;
  */
 final class Verifier
 {
+    use OwnsHandle;
+
     public const HEADER_TIMESTAMP = 'x-mutationengine-timestamp';
     public const HEADER_NONCE = 'x-mutationengine-nonce';
     public const HEADER_SIGNATURE = 'x-mutationengine-signature';
-
-    private ?CData $handle;
+    private const HANDLE_FREE = 'oreg_verifier_free';
+    private const HANDLE_GONE = 'the verifier was closed';
 
     /**
      * @param string|list<string> $secrets the region's signing secret(s), each at least 16 bytes;
@@ -138,28 +139,6 @@ final class Verifier
     /** Releases the verifier now (closes the replay store; the destructor does it otherwise). */
     public function close(): void
     {
-        if ($this->handle !== null) {
-            Library::ffi()->oreg_verifier_free($this->handle);
-            $this->handle = null;
-        }
-    }
-
-    public function __destruct()
-    {
-        $this->close();
-    }
-
-    public function __clone()
-    {
-        $this->handle = null;
-        throw new MisuseException('a Verifier cannot be cloned');
-    }
-
-    private function handle(): CData
-    {
-        if ($this->handle === null) {
-            throw new MisuseException('the verifier was closed');
-        }
-        return $this->handle;
+        $this->release();
     }
 }

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ctypes
-import threading
 import urllib.parse
 import warnings
 from collections.abc import Iterator, Sequence
@@ -10,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import _native
+from ._handle import NativeHandle
 from ._version import __version__
 from .errors import MisuseError, ResponseError, Status, ValidationError
 from .schema import Schema, ValidationReport, report_from
@@ -87,7 +87,7 @@ def _target(candidate_id: str, sub_id: str | None = None, sub_what: str = "sub i
     return f"{candidate_id}/{sub_id}"
 
 
-class Client:
+class Client(NativeHandle, free="oreg_client_free", noun="client"):
     """A client of one region's API.
 
     ::
@@ -105,13 +105,12 @@ class Client:
     ``python-onderwijsregio/<version>``). An unknown option is a MisuseError naming it.
 
     The API key lives only in the library (which wipes it when the client is closed); this object
-    keeps no copy. A client may be shared by threads.
+    keeps no copy. A client may be shared by threads. :meth:`close` also closes the connection.
     """
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None, *, sandbox: bool = False,
                  **options: Any) -> None:
-        self._handle: int | None = None
-        self._lock = threading.Lock()
+        super().__init__()
         opts: dict[str, Any] = _native.camel_keys(options)
         suffix = opts.pop("userAgentSuffix", None)
         if suffix is not None and not isinstance(suffix, str):
@@ -136,37 +135,6 @@ class Client:
         self.sandbox = bool(sandbox)
 
     # --- lifecycle ----------------------------------------------------------------------------
-
-    def _live(self) -> int:
-        handle = self._handle
-        if not handle:
-            raise MisuseError("the client is closed", status=Status.ERR_MISUSE)
-        return handle
-
-    def close(self) -> None:
-        """Closes the connection and releases the client (its copy of the API key is wiped).
-        Idempotent; later calls raise MisuseError. Do not close while another thread uses it."""
-        with self._lock:
-            handle, self._handle = self._handle, None
-        if handle:
-            _native.load().oreg_client_free(handle)
-
-    @property
-    def closed(self) -> bool:
-        return not self._handle
-
-    def __enter__(self) -> Client:
-        self._live()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown: module globals may be gone
-            pass
 
     def __repr__(self) -> str:
         return f"<onderwijsregio.Client {'closed' if self.closed else 'open'}{' sandbox' if self.sandbox else ''}>"

@@ -78,6 +78,16 @@ class Status(IntEnum):
     ERR_INTERNAL = -99
 
 
+def _int_detail(key: str) -> Any:
+    """A read-only attribute of an exception: ``details[key]`` when it is an int, else None."""
+    return property(lambda self: _int_or_none(self.details.get(key)))
+
+
+def _str_detail(key: str, doc: str | None = None) -> Any:
+    """A read-only attribute of an exception: ``details[key]`` when it is a str, else None."""
+    return property(lambda self: _str_or_none(self.details.get(key)), doc=doc)
+
+
 class OnderwijsregioError(Exception):
     """A failed library call.
 
@@ -122,17 +132,9 @@ class JsonError(OnderwijsregioError, ValueError):
     """OREG_ERR_JSON: an input is not strict JSON. ``offset`` (zero-based byte), ``line`` and
     ``column`` (one-based) locate the problem when the library knows it."""
 
-    @property
-    def offset(self) -> int | None:
-        return _int_or_none(self.details.get("offset"))
-
-    @property
-    def line(self) -> int | None:
-        return _int_or_none(self.details.get("line"))
-
-    @property
-    def column(self) -> int | None:
-        return _int_or_none(self.details.get("column"))
+    offset: int | None = _int_detail("offset")
+    line: int | None = _int_detail("line")
+    column: int | None = _int_detail("column")
 
 
 class LimitError(OnderwijsregioError):
@@ -147,10 +149,7 @@ class RangeError(OnderwijsregioError, ValueError):
 class SchemaError(OnderwijsregioError):
     """OREG_ERR_SCHEMA: the schema does not compile. ``location`` is a JSON Pointer into it."""
 
-    @property
-    def location(self) -> str | None:
-        value = self.details.get("location")
-        return value if isinstance(value, str) else None
+    location: str | None = _str_detail("location")
 
 
 class ValidationError(OnderwijsregioError):
@@ -181,14 +180,12 @@ class ApiError(OnderwijsregioError):
     client allows).
     """
 
-    @property
-    def http_status(self) -> int | None:
-        return _int_or_none(self.details.get("httpStatus"))
-
-    @property
-    def service_message(self) -> str | None:
-        value = self.details.get("serviceMessage")
-        return value if isinstance(value, str) else None
+    http_status: int | None = _int_detail("httpStatus")
+    service_message: str | None = _str_detail("serviceMessage")
+    request_id: str | None = _str_detail("requestId")
+    error: str | None = _str_detail("error")
+    body: str | None = _str_detail("body", "The first 4 KiB of an error answer that was not JSON.")
+    attempts: int | None = _int_detail("attempts")
 
     @property
     def issues(self) -> list[Any]:
@@ -196,29 +193,9 @@ class ApiError(OnderwijsregioError):
         return list(value) if isinstance(value, list) else []
 
     @property
-    def request_id(self) -> str | None:
-        value = self.details.get("requestId")
-        return value if isinstance(value, str) else None
-
-    @property
-    def error(self) -> str | None:
-        value = self.details.get("error")
-        return value if isinstance(value, str) else None
-
-    @property
-    def body(self) -> str | None:
-        """The first 4 KiB of an error answer that was not JSON."""
-        value = self.details.get("body")
-        return value if isinstance(value, str) else None
-
-    @property
     def retry_after_seconds(self) -> float | None:
         value = self.details.get("retryAfterSeconds")
         return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-    @property
-    def attempts(self) -> int | None:
-        return _int_or_none(self.details.get("attempts"))
 
 
 class TransportError(OnderwijsregioError):
@@ -226,18 +203,9 @@ class TransportError(OnderwijsregioError):
     or dropped, a timeout, TLS, a redirect). ``idempotency_key`` and ``retryable`` tell how to try
     again safely."""
 
-    @property
-    def attempts(self) -> int | None:
-        return _int_or_none(self.details.get("attempts"))
-
-    @property
-    def http_status(self) -> int | None:
-        return _int_or_none(self.details.get("httpStatus"))
-
-    @property
-    def request_id(self) -> str | None:
-        value = self.details.get("requestId")
-        return value if isinstance(value, str) else None
+    attempts: int | None = _int_detail("attempts")
+    http_status: int | None = _int_detail("httpStatus")
+    request_id: str | None = _str_detail("requestId")
 
 
 class DeadlineError(TransportError):
@@ -352,3 +320,7 @@ def _status_name(status: int) -> str:
 
 def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

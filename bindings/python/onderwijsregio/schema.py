@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import ctypes
 import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import _native
-from .errors import MisuseError, Status, ValidationError
+from ._handle import NativeHandle
+from .errors import Status, ValidationError
 
 __all__ = ["Schema", "ValidationReport", "ValidationIssue"]
 
@@ -112,17 +112,16 @@ def report_from(status: int, data: bytes | None) -> ValidationReport:
     return ValidationReport.from_json(_native.decode_json(data))
 
 
-class Schema:
+class Schema(NativeHandle, free="oreg_schema_free", noun="schema"):
     """A compiled JSON Schema (drafts 2020-12, draft-07, draft-04). Immutable: share it freely
     between threads. Release it with :meth:`close` or a ``with`` block, else it is released when
     garbage-collected."""
 
-    __slots__ = ("_handle", "_lock", "__weakref__")
+    __slots__ = ()
 
     def __init__(self, handle: int) -> None:
         """Use :meth:`compile`."""
-        self._handle: int | None = handle
-        self._lock = threading.Lock()
+        super().__init__(handle)
 
     @classmethod
     def compile(cls, schema: str | bytes | dict[str, Any] | bool | os.PathLike[str], *,
@@ -167,12 +166,6 @@ class Schema:
             raise error
         return cls(out.value or 0)
 
-    def _live(self) -> int:
-        handle = self._handle
-        if not handle:
-            raise MisuseError("the schema is closed", status=Status.ERR_MISUSE)
-        return handle
-
     def validate(self, payload: Any) -> ValidationReport:
         """Validates a payload (dict/list: serialised; str: JSON text; bytes: as they are) and
         returns the report. Raises JsonError (not JSON), LimitError, TypeError (not serialisable)."""
@@ -191,30 +184,6 @@ class Schema:
         if status < 0:
             raise _native.failure(status)
         return bool(status == Status.OK)
-
-    def close(self) -> None:
-        """Releases the compiled schema; later calls raise MisuseError. Idempotent."""
-        with self._lock:
-            handle, self._handle = self._handle, None
-        if handle:
-            _native.load().oreg_schema_free(handle)
-
-    @property
-    def closed(self) -> bool:
-        return not self._handle
-
-    def __enter__(self) -> Schema:
-        self._live()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown: module globals may be gone
-            pass
 
     def __repr__(self) -> str:
         return f"<onderwijsregio.Schema {'closed' if self.closed else 'open'}>"

@@ -17,13 +17,13 @@ import ctypes
 import datetime as _dt
 import os
 import secrets as _secrets
-import threading
 import time
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Union
 
 from . import _native
+from ._handle import NativeHandle
 from .errors import HeaderMalformedError, MisuseError, Status
 
 __all__ = ["Verifier", "sign", "signed_headers", "TIMESTAMP_HEADER", "NONCE_HEADER", "SIGNATURE_HEADER"]
@@ -167,7 +167,7 @@ def asgi_target(scope: Mapping[str, Any]) -> bytes:
     return _raw(raw, "raw_path") + (b"?" + _raw(query, "query_string") if query else b"")
 
 
-class Verifier:
+class Verifier(NativeHandle, free="oreg_verifier_free", noun="verifier"):
     """Verifies signed callbacks. Create one per process and share it between threads.
 
     ``secrets``: 1 to 16 signing secrets (str, each at least 16 bytes; several during key
@@ -175,13 +175,13 @@ class Verifier:
     ``replay_store``: None (accepted nonces kept in this verifier's memory), the path of an SQLite
     file shared by every process of the host (use it under multi-process servers: gunicorn,
     uWSGI), or False (no replay protection). ``max_entries`` bounds the store (default 100000).
+    :meth:`close` also closes the replay store file.
     """
 
     def __init__(self, secrets: Sequence[str], tolerance: int | None = 300,
                  replay_store: str | os.PathLike[str] | bool | None = None, *,
                  max_entries: int | None = None) -> None:
-        self._handle: int | None = None
-        self._lock = threading.Lock()
+        super().__init__()
         if isinstance(secrets, (str, bytes)):
             raise TypeError("secrets must be a list of secrets, not one string: Verifier(secrets=[secret])")
         secret_list = []
@@ -223,12 +223,6 @@ class Verifier:
             lib.oreg_verifier_free(out)     # NULL after a failure, by contract; harmless
             raise error
         self._handle = out.value
-
-    def _live(self) -> int:
-        handle = self._handle
-        if not handle:
-            raise MisuseError("the verifier is closed", status=Status.ERR_MISUSE)
-        return handle
 
     def verify(self, path_and_query: str | bytes, body: bytes, headers: Headers, now: Clock = None) -> None:
         """Verifies one callback; returns None when it is genuine and fresh (act on it), raises
@@ -278,30 +272,6 @@ class Verifier:
         """verify() for an ASGI HTTP scope: scope["raw_path"] + "?" + scope["query_string"], the
         headers from scope["headers"]. ``body``: the whole request body (await request.body())."""
         self.verify(asgi_target(scope), _body(body), scope.get("headers") or [], now)
-
-    def close(self) -> None:
-        """Releases the verifier (and closes its replay store file). Idempotent."""
-        with self._lock:
-            handle, self._handle = self._handle, None
-        if handle:
-            _native.load().oreg_verifier_free(handle)
-
-    @property
-    def closed(self) -> bool:
-        return not self._handle
-
-    def __enter__(self) -> Verifier:
-        self._live()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown: module globals may be gone
-            pass
 
     def __repr__(self) -> str:
         return f"<onderwijsregio.Verifier {'closed' if self.closed else 'open'}>"
