@@ -96,8 +96,9 @@ final class Outbox: @unchecked Sendable {
 
     // MARK: storing and claiming
 
-    /// Stores a mutation that could not be delivered; returns its entry id. A key already in
-    /// the outbox keeps its entry (the same mutation submitted again while queued).
+    /// Stores a mutation that could not be delivered; returns its entry id. A key already
+    /// waiting (queued or being sent) keeps its entry; a key whose entry is finished (the same
+    /// form sent again later, with a content-derived key) is queued again with this body.
     func enqueue(mutation: String, targetId: String?, body: [UInt8], idempotencyKey: String, callbackURL: String?,
                  attempts: Int, lastError: String, now: Int64) throws(ClientError) -> Int64 {
         try lock.withLock { () throws(ClientError) -> Int64 in
@@ -107,7 +108,12 @@ final class Outbox: @unchecked Sendable {
                         INSERT INTO outbox(region, mutation, target_id, body, idempotency_key, callback_url, created_at,
                                            attempts, state, next_attempt_at, last_error)
                         VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9, ?10)
-                        ON CONFLICT(region, idempotency_key) DO NOTHING
+                        ON CONFLICT(region, idempotency_key) DO UPDATE SET
+                            mutation = excluded.mutation, target_id = excluded.target_id, body = excluded.body,
+                            callback_url = excluded.callback_url, attempts = excluded.attempts, state = 'queued',
+                            next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error,
+                            answer = NULL, mutation_id = NULL, finished_at = NULL, claimed_by = NULL
+                        WHERE state NOT IN ('queued', 'sending')
                         """, [.text(region), .text(mutation), targetId.map(SQLiteValue.text) ?? .null, .blob(body),
                               .text(idempotencyKey), callbackURL.map(SQLiteValue.text) ?? .null, .integer(now),
                               .integer(Int64(attempts)), .integer(now + Outbox.retryBaseSeconds), .text(lastError)])
