@@ -501,7 +501,7 @@ int oreg_client_get(oreg_client *client, const char *path_and_query, char **out_
  *                   "entries":[{"id":…,"idempotencyKey":"…","mutation":"…","outcome":
  *                   "delivered"|"requeued"|"dead","mutationId":"…","error":"…"}]}
  *
- * Safe when many processes flush the same file at once (PHP-FPM workers, cron): each entry is
+ * Each entry is tried at most once per call. Safe when many processes flush the same file at once (PHP-FPM workers, cron): each entry is
  * claimed by one flusher. An entry whose flusher died (its process is gone, or its claim's
  * lease ran out) is claimed again. An entry the service refuses for good (4xx) becomes "dead",
  * kept with the answer for inspection and never sent again.

@@ -200,8 +200,10 @@ public final class APIClient: @unchecked Sendable {
         try outbox.prune(now: Clock.unixSeconds())
         var delivered = 0, requeued = 0, dead = 0
         var entries: [JSONValue] = []
+        var lastTried: Int64 = 0
         for _ in 0..<max {
-            guard let entry = try outbox.claim(now: Clock.unixSeconds(), ignoringBackoff: ignoringBackoff) else { break }
+            guard let entry = try outbox.claim(now: Clock.unixSeconds(), ignoringBackoff: ignoringBackoff, afterId: lastTried) else { break }
+            lastTried = entry.id
             var line = JSONObject([("id", .number(JSONNumber(entry.id))), ("idempotencyKey", .string(entry.idempotencyKey)),
                                    ("mutation", .string(entry.mutation))])
             do throws(ClientError) {

@@ -83,6 +83,7 @@ final class SQLiteReplayStore: ReplayStore, @unchecked Sendable {
     private func open() throws(SQLiteError) -> SQLiteDatabase {
         let database = try SQLiteDatabase(path: path)
         _ = try database.claim()
+        try database.configure(synchronous: "NORMAL")
         try database.execute("CREATE TABLE IF NOT EXISTS replay_nonces(nonce TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID")
         try database.execute("CREATE INDEX IF NOT EXISTS replay_nonces_by_expiry ON replay_nonces(expires_at)")
         return database

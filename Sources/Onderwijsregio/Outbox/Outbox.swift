@@ -38,11 +38,12 @@ final class Outbox: @unchecked Sendable {
             case .notAFile: throw ClientError(.io, "outbox \(path) exists but is not a regular file")
             }
             do throws(SQLiteError) {
-                let database = try SQLiteDatabase(path: path, synchronous: "FULL")
+                let database = try SQLiteDatabase(path: path)
                 let version = try database.claim()
                 if version > Outbox.schemaVersion {
                     throw SQLiteError(code: -1, message: "written by a newer libonderwijsregio (outbox schema \(version), this library knows \(Outbox.schemaVersion)); it is left untouched")
                 }
+                try database.configure(synchronous: "FULL")
                 if version < Outbox.schemaVersion {
                     try database.execute("""
                         CREATE TABLE IF NOT EXISTS outbox(
@@ -126,24 +127,25 @@ final class Outbox: @unchecked Sendable {
         }
     }
 
-    /// Claims the oldest entry due for sending: queued and past its wait (or any queued one
-    /// with `ignoringBackoff`), or one whose flusher died (its process is gone, or its lease
-    /// ran out). Nil when there is none.
-    func claim(now: Int64, ignoringBackoff: Bool) throws(ClientError) -> OutboxEntry? {
+    /// Claims the oldest entry after `afterId` due for sending: queued and past its wait (or
+    /// any queued one with `ignoringBackoff`), or one whose flusher died (its process is gone,
+    /// or its lease ran out). Nil when there is none. A flush passes the last id it tried, so
+    /// it tries every entry at most once.
+    func claim(now: Int64, ignoringBackoff: Bool, afterId: Int64) throws(ClientError) -> OutboxEntry? {
         try lock.withLock { () throws(ClientError) -> OutboxEntry? in
             do throws(SQLiteError) {
                 return try database.transaction({ () throws(SQLiteError) -> OutboxEntry? in
                     var abandoned: Int64?
-                    try database.execute("SELECT id, claimed_by, claimed_until FROM outbox WHERE region = ?1 AND state = 'sending' ORDER BY id",
-                                         [.text(region)]) { row in
+                    try database.execute("SELECT id, claimed_by, claimed_until FROM outbox WHERE region = ?1 AND state = 'sending' AND id > ?2 ORDER BY id",
+                                         [.text(region), .integer(afterId)]) { row in
                         if abandoned == nil && (row.integer(2) < now || Outbox.ownerIsGone(row.text(1))) { abandoned = row.integer(0) }
                     }
                     var chosen = abandoned
                     if chosen == nil {
                         try database.execute("""
-                            SELECT id FROM outbox WHERE region = ?1 AND state = 'queued' AND (?2 OR next_attempt_at <= ?3)
+                            SELECT id FROM outbox WHERE region = ?1 AND state = 'queued' AND (?2 OR next_attempt_at <= ?3) AND id > ?4
                             ORDER BY id LIMIT 1
-                            """, [.text(region), .integer(ignoringBackoff ? 1 : 0), .integer(now)]) { chosen = $0.integer(0) }
+                            """, [.text(region), .integer(ignoringBackoff ? 1 : 0), .integer(now), .integer(afterId)]) { chosen = $0.integer(0) }
                     }
                     guard let id = chosen else { return nil }
                     try database.execute("UPDATE outbox SET state = 'sending', claimed_by = ?1, claimed_until = ?2 WHERE id = ?3",

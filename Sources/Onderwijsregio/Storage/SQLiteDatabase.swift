@@ -53,8 +53,9 @@ final class SQLiteDatabase {
     let path: String
     private var handle: OpaquePointer?
 
-    /// Opens (creating when missing) the database at `path` in WAL mode with a busy timeout.
-    init(path: String, busyTimeoutMilliseconds: Int32 = 5000, synchronous: String = "NORMAL") throws(SQLiteError) {
+    /// Opens (creating when missing) the database at `path` with a busy timeout. Nothing is
+    /// written until `claim()` has checked the file is ours and `configure` has set it up.
+    init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
         self.path = path
         var opened: OpaquePointer?
         let code = sqlite3_open_v2(path, &opened, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
@@ -67,6 +68,10 @@ final class SQLiteDatabase {
         }
         sqlite3_extended_result_codes(opened, 1)
         sqlite3_busy_timeout(opened, busyTimeoutMilliseconds)
+    }
+
+    /// Sets up a file known to be ours: private (0600), WAL mode, and the given durability.
+    func configure(synchronous: String) throws(SQLiteError) {
         chmod(path, 0o600)
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=\(synchronous)")

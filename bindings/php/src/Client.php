@@ -21,6 +21,12 @@ use Onderwijsregio\Exception\ValidationException;
  *
  * Mutations throw ValidationException (nothing sent), ApiException, TransportException (with
  * idempotencyKey and retryable) and the other exceptions of Onderwijsregio\Exception.
+ *
+ * With the option 'outbox' => ['path' => '/var/lib/site/onderwijsregio-outbox.db'], a mutation
+ * the service cannot take now (unreachable, timeouts, 408, 429, 5xx after the retries) is kept
+ * in that SQLite file and returned as a MutationResult with $queued true instead of a
+ * TransportException/ApiException; flush() sends it later (from cron). Validation failures and
+ * other 4xx still throw.
  */
 final class Client
 {
@@ -36,11 +42,18 @@ final class Client
      *        'baseUrl', 'sandbox', 'timeouts' => ['connectMs', 'requestMs', 'deadlineMs'],
      *        'retry' => ['maxRetries', 'baseDelayMs', 'maxDelayMs', 'maxRetryAfterSeconds'],
      *        'schemaCache' => ['dir', 'ttlSeconds'], 'caBundle', 'userAgentSuffix',
-     *        'maxResponseBytes', 'maxRequestBytes', 'allowInsecureHttp'.
+     *        'maxResponseBytes', 'maxRequestBytes', 'allowInsecureHttp',
+     *        'outbox' => ['path', 'leaseSeconds'] (or just the path as a string).
      *        "php-onderwijsregio/<version>" is always added to the User-Agent.
      */
     public function __construct(array $options)
     {
+        if (isset($options['outbox']) && is_string($options['outbox'])) {
+            $options['outbox'] = ['path' => $options['outbox']];
+        }
+        if (isset($options['outbox']) && is_array($options['outbox'])) {
+            $options['outbox'] = (object) $options['outbox']; // also [] : a JSON object, refused for its missing path
+        }
         foreach (['timeouts', 'retry', 'schemaCache'] as $name) {
             if (array_key_exists($name, $options) && $options[$name] === []) {
                 unset($options[$name]); // an empty PHP array would be a JSON array
@@ -220,6 +233,7 @@ final class Client
      * Any mutation of oreg_client_submit ('candidates.create', ..., 'attachments.delete').
      *
      * @param mixed $body a PHP value (encoded as JSON), or null for the mutations without a body
+     * @return MutationResult accepted by the service, or ($queued true) kept in the outbox
      * @throws ValidationException when the body is invalid (nothing was sent)
      */
     public function submit(string $mutation, ?string $target, mixed $body, ?string $idempotencyKey = null,
@@ -240,11 +254,87 @@ final class Client
             FFI::addr($out));
         $result = Library::take($out);
         return match ($status) {
-            Library::OK => MutationResult::fromArray((array) Library::decode((string) $result, "the result of $mutation")),
+            Library::OK, Library::QUEUED => MutationResult::fromArray((array) Library::decode((string) $result, "the result of $mutation")),
             Library::INVALID => throw new ValidationException(ValidationReport::fromJson((string) $result,
                 $this->propertyNames(), $body), "the body of $mutation"),
             default => throw Library::failure($status, $mutation),
         };
+    }
+
+    // --- the outbox --------------------------------------------------------------------------
+
+    /**
+     * Sends mutations kept in the outbox, oldest first, at most $max in this call, each with its
+     * original idempotency key. Entries that failed wait before their next attempt (30 s, doubling
+     * up to an hour); $ignoreBackoff sends them anyway. Safe while other processes (PHP-FPM
+     * workers, cron) flush the same file. Failures of single entries are in the report:
+     *
+     *     ['delivered' => 2, 'requeued' => 0, 'dead' => 0, 'remaining' => 0,
+     *      'entries' => [['id' => 1, 'idempotencyKey' => '...', 'mutation' => 'candidates.create',
+     *                     'outcome' => 'delivered'|'requeued'|'dead', 'mutationId' => 'mut_...', 'error' => '...'], ...]]
+     *
+     * 'remaining' counts the entries still queued; 'dead' ones were refused for good (a 4xx) and
+     * are kept for inspection, never sent again.
+     *
+     * @return array{delivered: int, requeued: int, dead: int, remaining: int, entries: list<array<string, mixed>>}
+     * @throws MisuseException without an outbox, or $max < 1
+     * @throws Exception\IoException when the outbox file fails
+     */
+    public function flush(int $max = 100, bool $ignoreBackoff = false): array
+    {
+        if ($max < 1) {
+            throw new MisuseException('flush: max must be at least 1');
+        }
+        $out = Library::outString();
+        $status = Library::ffi()->oreg_client_flush($this->handle(), min($max, 2147483647),
+            $ignoreBackoff ? '{"ignoreBackoff":true}' : null, FFI::addr($out));
+        $report = Library::take($out);
+        if ($status !== Library::OK) {
+            throw Library::failure($status, 'flush');
+        }
+        $report = (array) Library::decode((string) $report, 'the flush report');
+        return ['delivered' => (int) ($report['delivered'] ?? 0), 'requeued' => (int) ($report['requeued'] ?? 0),
+            'dead' => (int) ($report['dead'] ?? 0), 'remaining' => (int) ($report['remaining'] ?? 0),
+            'entries' => array_values((array) ($report['entries'] ?? []))];
+    }
+
+    /**
+     * The outbox of this client's region, for monitoring: ['path' => ..., 'states' => [state =>
+     * ['count' => N, 'oldest' => [entry, ...]]]] for the states 'queued', 'sending',
+     * 'delivered', 'dead', 'completed' and 'failed'. Alert on dead > 0 or an old queued entry.
+     *
+     * @return array{path: string, states: array<string, array{count: int, oldest: list<array<string, mixed>>}>}
+     * @throws MisuseException without an outbox
+     */
+    public function outboxStatus(): array
+    {
+        $out = Library::outString();
+        $status = Library::ffi()->oreg_client_outbox($this->handle(), FFI::addr($out));
+        $json = Library::take($out);
+        if ($status !== Library::OK) {
+            throw Library::failure($status, 'outboxStatus');
+        }
+        return (array) Library::decode((string) $json, 'the outbox status');
+    }
+
+    /**
+     * Records a received callback in the outbox, AFTER Verifier::verify() accepted it: the entry
+     * of its mutation becomes 'completed' or 'failed'. $body is the raw body
+     * (file_get_contents('php://input')). True when an entry matched, false for a mutation that
+     * never went through the outbox.
+     *
+     * @throws MisuseException without an outbox, or a body without mutationId/idempotencyKey or status
+     * @throws Exception\InvalidJsonException when the body is not JSON
+     */
+    public function recordCallback(string $body): bool
+    {
+        $out = Library::outString();
+        $status = Library::ffi()->oreg_client_outbox_callback($this->handle(), $body, strlen($body), FFI::addr($out));
+        $json = Library::take($out);
+        if ($status !== Library::OK) {
+            throw Library::failure($status, 'recordCallback');
+        }
+        return (((array) Library::decode((string) $json, 'the callback result'))['matched'] ?? false) === true;
     }
 
     // --- reads -------------------------------------------------------------------------------

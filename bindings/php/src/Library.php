@@ -42,6 +42,7 @@ final class Library
     public const OK = 0;
     public const INVALID = 1;
     public const STALE = 2;
+    public const QUEUED = 3;
 
     private const JSON_FLAGS = JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE
         | JSON_PRESERVE_ZERO_FRACTION;

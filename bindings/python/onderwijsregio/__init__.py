@@ -2,7 +2,7 @@
 
 - :class:`Schema`: compile a JSON Schema and validate payloads against it, in process;
 - :class:`Client`: the region's schema, validation before sending, exactly-once mutations
-  (idempotency keys, retries), reads with pagination;
+  (idempotency keys, retries, an optional durable outbox), reads with pagination;
 - :class:`Verifier`: verify the signed callbacks of the Mutation Engine (raw bytes!);
 - :func:`sign`: sign a callback as the engine would, for tests of your own endpoint.
 
@@ -12,7 +12,7 @@ system (see ``onderwijsregio._native``); it is loaded on first use.
 from __future__ import annotations
 
 from ._version import __version__
-from .client import Client, MutationResult, Page, StaleSchemaWarning
+from .client import Client, FlushEntry, FlushReport, MutationResult, OutboxStatus, Page, StaleSchemaWarning
 from .errors import (ApiError, DeadlineError, HeaderMalformedError, HeaderMissingError, InternalError, JsonError,
                      LibraryNotFoundError, LimitError, MisuseError, OnderwijsregioError, OutOfMemoryError, RangeError,
                      ReplayError, ResponseError, SandboxError, SchemaError, SignatureError, Status, StorageError,
@@ -23,7 +23,7 @@ from .verifier import NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier
 __all__ = [
     "__version__", "library_version", "library_path", "canonicalize", "check_json",
     "Schema", "ValidationReport", "ValidationIssue",
-    "Client", "MutationResult", "Page", "StaleSchemaWarning",
+    "Client", "MutationResult", "FlushReport", "FlushEntry", "OutboxStatus", "Page", "StaleSchemaWarning",
     "Verifier", "sign", "signed_headers", "TIMESTAMP_HEADER", "NONCE_HEADER", "SIGNATURE_HEADER",
     "Status", "OnderwijsregioError", "MisuseError", "OutOfMemoryError", "JsonError", "LimitError", "RangeError",
     "SchemaError", "ValidationError", "ApiError", "TransportError", "DeadlineError", "ResponseError",

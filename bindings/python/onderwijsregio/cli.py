@@ -1,15 +1,18 @@
 """The ``onderwijsregio`` command (also ``python -m onderwijsregio``).
 
 Secrets come from the environment only and are never printed:
-ONDERWIJSREGIO_API_KEY (schema, validate, submit, get), ONDERWIJSREGIO_SIGNING_SECRET (verify,
-sign). ONDERWIJSREGIO_BASE_URL overrides the production base URL.
+ONDERWIJSREGIO_API_KEY (schema, validate, submit, get, outbox), ONDERWIJSREGIO_SIGNING_SECRET
+(verify, sign). ONDERWIJSREGIO_BASE_URL overrides the production base URL, ONDERWIJSREGIO_OUTBOX
+names the outbox file (for `submit` and `outbox`, like --outbox).
 
 Exit status: 0 success; 1 the payload is invalid, the service refused the mutation, the callback
-did not verify; 2 a usage or configuration error (a missing key, an unreadable file, no library).
+did not verify, entries are left queued or dead in the outbox (`outbox status`, `outbox flush`);
+2 a usage or configuration error (a missing key, an unreadable file, no library, no outbox path).
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -40,8 +43,10 @@ def _parser() -> argparse.ArgumentParser:
                     "mutations, callback signatures and the local simulator.",
         epilog="Environment: ONDERWIJSREGIO_API_KEY (the region's API key), ONDERWIJSREGIO_BASE_URL "
                f"(default {PRODUCTION}), ONDERWIJSREGIO_SIGNING_SECRET (callback signing secret), "
+               "ONDERWIJSREGIO_OUTBOX (the outbox file), "
                "ONDERWIJSREGIO_LIB (path of libonderwijsregio.so.0). Secrets are never printed. "
-               "Exit status: 0 ok, 1 invalid / refused / not verified, 2 usage or configuration error.")
+               "Exit status: 0 ok, 1 invalid / refused / not verified / outbox entries left queued or dead, "
+               "2 usage or configuration error.")
     parser.add_argument("--version", action="version", version=f"onderwijsregio {__version__}")
     parser.add_argument("--base-url", help="the API's base URL (default: $ONDERWIJSREGIO_BASE_URL, else production)")
     parser.add_argument("--sandbox", action="store_true", help="use the region's sandbox (x-api-sandbox: true)")
@@ -69,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="the key (give a failed submission's key to retry it safely; 'content': derived from the body)")
     submit.add_argument("--callback-url", metavar="U", help="where the engine POSTs the signed result")
     submit.add_argument("--no-validate", action="store_true", help="do not validate before sending")
+    submit.add_argument("--outbox", metavar="PATH",
+                        help="keep the mutation in this outbox file when the service cannot be reached "
+                             "(default: $ONDERWIJSREGIO_OUTBOX; none: fail instead)")
 
     get = commands.add_parser("get", help="a read: GET PATH relative to the base URL, e.g. /candidates?pageSize=5")
     get.add_argument("path", metavar="PATH")
@@ -88,6 +96,26 @@ def _parser() -> argparse.ArgumentParser:
     sign.add_argument("--timestamp", help="Unix seconds (default: now)")
     sign.add_argument("--nonce", help="16-128 of [A-Za-z0-9_-] (default: random)")
     sign.add_argument("--json", action="store_true", help="print the headers as a JSON object")
+
+    outbox_path = argparse.ArgumentParser(add_help=False)
+    outbox_path.add_argument("--outbox", metavar="PATH", help="the outbox file (default: $ONDERWIJSREGIO_OUTBOX)")
+    outbox = commands.add_parser(
+        "outbox", help="the durable outbox: status, flush (for cron)",
+        description="Mutations a client with an outbox could not deliver wait in the outbox file until a flush "
+                    "sends them. Both commands exit 0 when no entry is left queued or dead, 1 otherwise "
+                    "(dead entries were refused by the service and need a person), 2 on a usage error. "
+                    "Cron, every minute: onderwijsregio outbox flush --outbox /var/lib/site/outbox.db")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command", metavar="ACTION")
+    outbox_commands.required = True
+    outbox_status = outbox_commands.add_parser("status", parents=[outbox_path],
+                                               help="counts per state and the oldest entries")
+    outbox_status.add_argument("--json", action="store_true", help="print the library's whole status object")
+    outbox_flush = outbox_commands.add_parser("flush", parents=[outbox_path],
+                                              help="send the queued mutations, oldest first")
+    outbox_flush.add_argument("--max", type=int, default=100, metavar="N", help="send at most N entries (default 100)")
+    outbox_flush.add_argument("--ignore-backoff", action="store_true",
+                              help="also send entries still waiting for their next attempt")
+    outbox_flush.add_argument("--json", action="store_true", help="print the flush report as JSON")
 
     sim = commands.add_parser("sim", help="run the local API simulator of a source checkout (tools/simulator)",
                               description="Runs tools/simulator/server.py of a libonderwijsregio checkout "
@@ -111,7 +139,14 @@ def _read(name: str) -> bytes:
         raise _Usage(f"cannot read {name}: {error.strerror or error}") from None
 
 
-def _client(args: argparse.Namespace) -> Any:
+def _outbox_path(args: argparse.Namespace, required: bool) -> str | None:
+    path = getattr(args, "outbox", None) or os.environ.get("ONDERWIJSREGIO_OUTBOX") or None
+    if path is None and required:
+        raise _Usage("give the outbox file with --outbox PATH or ONDERWIJSREGIO_OUTBOX")
+    return path
+
+
+def _client(args: argparse.Namespace, outbox: str | None = None) -> Any:
     from .client import Client
 
     key = os.environ.get("ONDERWIJSREGIO_API_KEY")
@@ -121,6 +156,8 @@ def _client(args: argparse.Namespace) -> Any:
     options: dict[str, Any] = {}
     if args.schema_cache_dir:
         options["schema_cache"] = {"dir": args.schema_cache_dir}
+    if outbox is not None:
+        options["outbox"] = {"path": outbox}
     return Client(base_url=base_url, api_key=key, sandbox=args.sandbox, user_agent_suffix="cli", **options)
 
 
@@ -226,7 +263,7 @@ def _cmd_submit(args: argparse.Namespace) -> int:
     body: Any = None
     if args.file is not None:
         body = _read(args.file)
-    with _client(args) as client:
+    with _client(args, _outbox_path(args, required=False)) as client:
         try:
             result = client.submit(args.mutation, args.target, body, idempotency_key=args.idempotency_key,
                                    callback_url=args.callback_url, validate=not args.no_validate)
@@ -234,10 +271,43 @@ def _cmd_submit(args: argparse.Namespace) -> int:
             print("invalid: nothing was sent", file=sys.stderr)
             print(error.report.format(), file=sys.stderr)
             return EXIT_FAILED
+    if result.queued:
+        reason = (result.last_error or {}).get("message", "the service could not be reached")
+        print(f"not delivered ({reason}): kept in the outbox, `onderwijsregio outbox flush` sends it", file=sys.stderr)
+        _print_json({"queued": True, "outboxId": result.outbox_id, "idempotencyKey": result.idempotency_key,
+                     "attempts": result.attempts})
+        return EXIT_OK
     _print_json({"mutationId": result.mutation_id, "idempotencyKey": result.idempotency_key,
                  "httpStatus": result.http_status, "operation": result.operation, "status": result.status,
                  "replayed": result.replayed, "requestId": result.request_id, "attempts": result.attempts})
     return EXIT_OK
+
+
+def _outbox_exit(status: Any) -> int:
+    """0 when no entry is left queued or dead, else 1 (cron mails it, monitoring alerts)."""
+    return EXIT_FAILED if status.queued or status.dead else EXIT_OK
+
+
+def _cmd_outbox(args: argparse.Namespace) -> int:
+    with _client(args, _outbox_path(args, required=True)) as client:
+        if args.outbox_command == "status":
+            status = client.outbox_status()
+            if args.json:
+                _print_json(status.raw)
+            else:
+                counts = ", ".join(f"{count} {name}" for name, count in status.counts.items())
+                print(f"outbox {status.path}: {counts}")
+            return _outbox_exit(status)
+        report = client.flush(args.max, ignore_backoff=args.ignore_backoff)
+        status = client.outbox_status()
+    if args.json:
+        _print_json({"delivered": report.delivered, "requeued": report.requeued, "dead": report.dead,
+                     "remaining": report.remaining, "entries": [dataclasses.asdict(e) for e in report.entries],
+                     "queued": status.queued, "deadTotal": status.dead})
+    else:
+        print(f"outbox flush: {report.delivered} delivered, {report.requeued} requeued, {report.dead} dead; "
+              f"left: {status.queued} queued, {status.dead} dead")
+    return _outbox_exit(status)
 
 
 def _cmd_get(args: argparse.Namespace) -> int:
@@ -320,7 +390,8 @@ def _cmd_sim(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"schema": _cmd_schema, "validate": _cmd_validate, "submit": _cmd_submit, "get": _cmd_get,
-            "verify": _cmd_verify, "sign": _cmd_sign, "sim": _cmd_sim}
+            "verify": _cmd_verify, "sign": _cmd_sign, "sim": _cmd_sim,
+            "outbox": _cmd_outbox}
 
 
 def _fail(lines: Sequence[str], code: int) -> NoReturn:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import urllib.parse
 import warnings
 from collections.abc import Iterator, Sequence
@@ -14,7 +15,8 @@ from ._version import __version__
 from .errors import MisuseError, ResponseError, Status, ValidationError
 from .schema import Schema, ValidationReport, report_from
 
-__all__ = ["Client", "MutationResult", "Page", "StaleSchemaWarning", "USER_AGENT"]
+__all__ = ["Client", "MutationResult", "FlushEntry", "FlushReport", "OutboxStatus", "Page", "StaleSchemaWarning",
+           "USER_AGENT"]
 
 USER_AGENT = f"python-onderwijsregio/{__version__}"
 
@@ -27,13 +29,25 @@ class StaleSchemaWarning(UserWarning):
 
 @dataclass(frozen=True)
 class MutationResult:
-    """A mutation the service accepted (202): queued, not yet applied; the result comes to the
-    callback URL. ``status`` is the mutation's status ("queued", or its current one for a replay),
-    ``replayed`` True when the service had already accepted this idempotency key."""
+    """What became of a mutation. Two cases, told apart by ``queued``:
 
-    mutation_id: str
+    - ``queued`` False: the service accepted it (202). It is waiting at the service, not yet
+      applied; the result comes to the callback URL. ``mutation_id`` is the service's id,
+      ``status`` the mutation's status there ("queued", or its current one for a replay),
+      ``replayed`` True when the service had already accepted this idempotency key.
+    - ``queued`` True: the client has an outbox and the service could not be reached (or failed
+      after the retries), so the mutation was written to the outbox, to be sent by
+      :meth:`Client.flush`. Nothing is lost, and nothing reached the service yet:
+      ``mutation_id``, ``http_status``, ``status`` and ``request_id`` are None, ``outbox_id`` is the
+      entry's id and ``last_error`` the library's description of the failure (``message``, ...).
+
+    ``idempotency_key`` is always set: the outbox sends the entry with this same key, so the
+    mutation is applied once however it gets there.
+    """
+
+    mutation_id: str | None
     idempotency_key: str
-    http_status: int
+    http_status: int | None
     operation: str | None
     status: str | None
     replayed: bool
@@ -41,14 +55,109 @@ class MutationResult:
     attempts: int
     data: Any = field(default=None, compare=False)
     meta: Any = field(default=None, compare=False)
+    queued: bool = False
+    outbox_id: int | None = None
+    last_error: dict[str, Any] | None = field(default=None, compare=False)
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> MutationResult:
+        if value.get("queued") is True:
+            outbox_id = value.get("outboxId")
+            last_error = value.get("lastError")
+            return cls(mutation_id=None, idempotency_key=str(value.get("idempotencyKey", "")), http_status=None,
+                       operation=None, status=None, replayed=False, request_id=None,
+                       attempts=int(value.get("attempts", 0)), queued=True,
+                       outbox_id=outbox_id if isinstance(outbox_id, int) and not isinstance(outbox_id, bool) else None,
+                       last_error=last_error if isinstance(last_error, dict) else None)
         return cls(mutation_id=str(value.get("mutationId", "")), idempotency_key=str(value.get("idempotencyKey", "")),
                    http_status=int(value.get("httpStatus", 0)), operation=value.get("operation"),
                    status=value.get("mutationStatus"), replayed=bool(value.get("replayed", False)),
                    request_id=value.get("requestId"), attempts=int(value.get("attempts", 0)),
                    data=value.get("data"), meta=value.get("meta"))
+
+
+@dataclass(frozen=True)
+class FlushEntry:
+    """One outbox entry a :meth:`Client.flush` tried: ``outcome`` is "delivered" (``mutation_id``
+    set), "requeued" (it failed again and waits; ``error`` says why) or "dead" (the service refused
+    it for good, a 4xx: it is kept for inspection and never sent again)."""
+
+    id: int
+    idempotency_key: str
+    mutation: str
+    outcome: str
+    mutation_id: str | None = None
+    error: str | None = None
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> FlushEntry:
+        mutation_id = value.get("mutationId")
+        error = value.get("error")
+        return cls(id=int(value.get("id", 0)), idempotency_key=str(value.get("idempotencyKey", "")),
+                   mutation=str(value.get("mutation", "")), outcome=str(value.get("outcome", "")),
+                   mutation_id=mutation_id if isinstance(mutation_id, str) else None,
+                   error=error if isinstance(error, str) else None)
+
+
+@dataclass(frozen=True)
+class FlushReport:
+    """What one :meth:`Client.flush` did: how many entries it ``delivered``, ``requeued`` (failed
+    again, retried later) and found ``dead`` (refused for good), how many are still queued for
+    this region (``remaining``), and each attempt in ``entries``."""
+
+    delivered: int
+    requeued: int
+    dead: int
+    remaining: int
+    entries: list[FlushEntry] = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> FlushReport:
+        entries = value.get("entries")
+        return cls(delivered=int(value.get("delivered", 0)), requeued=int(value.get("requeued", 0)),
+                   dead=int(value.get("dead", 0)), remaining=int(value.get("remaining", 0)),
+                   entries=[FlushEntry.from_json(e) for e in entries if isinstance(e, dict)]
+                   if isinstance(entries, list) else [])
+
+
+OUTBOX_STATES = ("queued", "sending", "delivered", "dead", "completed", "failed")
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    """The outbox's state for this client's region (:meth:`Client.outbox_status`): the file's
+    ``path``, ``counts`` per state ("queued", "sending", "delivered", "dead", "completed",
+    "failed"; also as attributes: ``status.queued``) and the ``oldest`` entries of each state as
+    the library describes them (``id``, ``mutation``, ``targetId``, ``idempotencyKey``,
+    ``createdAt``, ``attempts``, ``nextAttemptAt``, ``lastError``, ``mutationId``, ``answer``).
+    Alert on ``dead`` > 0 or an old queued entry."""
+
+    path: str
+    counts: dict[str, int]
+    oldest: dict[str, list[dict[str, Any]]] = field(compare=False)
+    raw: dict[str, Any] = field(compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> OutboxStatus:
+        states = value.get("states")
+        states = states if isinstance(states, dict) else {}
+        counts: dict[str, int] = {}
+        oldest: dict[str, list[dict[str, Any]]] = {}
+        for name in (*OUTBOX_STATES, *(k for k in states if k not in OUTBOX_STATES)):
+            state = states.get(name)
+            state = state if isinstance(state, dict) else {}
+            count = state.get("count")
+            counts[name] = count if isinstance(count, int) and not isinstance(count, bool) else 0
+            entries = state.get("oldest")
+            oldest[name] = [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+        return cls(path=str(value.get("path", "")), counts=counts, oldest=oldest, raw=value)
+
+    queued = property(lambda self: self.counts.get("queued", 0), doc="Entries waiting to be sent.")
+    sending = property(lambda self: self.counts.get("sending", 0), doc="Entries a flusher is sending now.")
+    delivered = property(lambda self: self.counts.get("delivered", 0), doc="Accepted by the service (202).")
+    dead = property(lambda self: self.counts.get("dead", 0), doc="Refused for good: need a person.")
+    completed = property(lambda self: self.counts.get("completed", 0), doc="Their callback said succeeded.")
+    failed = property(lambda self: self.counts.get("failed", 0), doc="Their callback said failed.")
 
 
 @dataclass(frozen=True)
@@ -102,7 +211,13 @@ class Client(NativeHandle, free="oreg_client_free", noun="client"):
     ``retry={"max_retries": ..., "base_delay_ms": ..., "max_delay_ms": ..., "max_retry_after_seconds": ...}``,
     ``schema_cache={"dir": ..., "ttl_seconds": ...}``, ``ca_bundle``, ``max_response_bytes``,
     ``max_request_bytes``, ``allow_insecure_http``, ``user_agent_suffix`` (appended after
-    ``python-onderwijsregio/<version>``). An unknown option is a MisuseError naming it.
+    ``python-onderwijsregio/<version>``), ``outbox={"path": ..., "lease_seconds": ...}`` (or just the
+    path). An unknown option is a MisuseError naming it.
+
+    With an ``outbox``, a mutation that cannot be delivered (service unreachable, timeouts, 408,
+    429, 5xx after the retries, the deadline) is kept in that SQLite file and returned as a
+    ``MutationResult`` with ``queued=True`` instead of raising; :meth:`flush` sends it later (from
+    cron: ``onderwijsregio outbox flush``). Validation failures and other 4xx still raise.
 
     The API key lives only in the library (which wipes it when the client is closed); this object
     keeps no copy. A client may be shared by threads. :meth:`close` also closes the connection.
@@ -111,6 +226,11 @@ class Client(NativeHandle, free="oreg_client_free", noun="client"):
     def __init__(self, base_url: str | None = None, api_key: str | None = None, *, sandbox: bool = False,
                  **options: Any) -> None:
         super().__init__()
+        outbox = options.get("outbox")
+        if isinstance(outbox, (str, os.PathLike)):
+            options["outbox"] = {"path": os.fspath(outbox)}
+        elif isinstance(outbox, dict) and isinstance(outbox.get("path"), os.PathLike):
+            options["outbox"] = {**outbox, "path": os.fspath(outbox["path"])}
         opts: dict[str, Any] = _native.camel_keys(options)
         suffix = opts.pop("userAgentSuffix", None)
         if suffix is not None and not isinstance(suffix, str):
@@ -192,7 +312,9 @@ class Client(NativeHandle, free="oreg_client_free", noun="client"):
         ``body`` None sends no body. The named methods below are the usual way in.
 
         Raises ValidationError (nothing was sent), ApiError, TransportError, ... Every exception
-        carries ``idempotency_key`` (when the library chose one) and ``retryable``."""
+        carries ``idempotency_key`` (when the library chose one) and ``retryable``. With an outbox,
+        what would have been a TransportError, DeadlineError or retryable ApiError is instead a
+        result with ``queued=True`` (see :class:`MutationResult`)."""
         mutation_bytes = _native.encode_text(mutation, "mutation")
         target_bytes = _native.encode_text(target, "target")
         data = None if body is None else _native.encode_json(body, "body")
@@ -295,6 +417,54 @@ class Client(NativeHandle, free="oreg_client_free", noun="client"):
         """DELETE /candidates/{id}/attachments/{attachmentId}."""
         return self.submit("attachments.delete", _target(candidate_id, attachment_id, "attachment id"), None,
                            idempotency_key=idempotency_key, callback_url=callback_url, validate=validate)
+
+    # --- the outbox -----------------------------------------------------------------------------
+
+    def flush(self, max: int = 100, ignore_backoff: bool = False) -> FlushReport:  # noqa: A002 - as documented
+        """Sends mutations kept in the outbox, oldest first, at most ``max`` in this call, each
+        with its original idempotency key. Entries that failed wait before their next attempt (30 s,
+        doubling up to an hour); ``ignore_backoff=True`` sends them anyway. Safe while other
+        processes flush the same file. Raises MisuseError when the client has no outbox,
+        StorageError when the file fails; failures of single entries are in the report."""
+        if not isinstance(max, int) or isinstance(max, bool):
+            raise TypeError("max must be int")
+        if not isinstance(ignore_backoff, bool):
+            raise TypeError("ignore_backoff must be bool")
+        if max < 1:
+            raise MisuseError("max must be at least 1", status=Status.ERR_MISUSE)
+        options = _native.options_json({"ignoreBackoff": True}) if ignore_backoff else None
+        lib = _native.load()
+        status, data, details = _native.call_out(lib.oreg_client_flush, self._live(), min(max, 2**31 - 1), options)
+        if status < 0:
+            raise _native.error_for_status(status, details or {})
+        value = _native.decode_json(data)
+        return FlushReport.from_json(value if isinstance(value, dict) else {})
+
+    def outbox_status(self) -> OutboxStatus:
+        """The outbox's counts per state and oldest entries, for this client's region
+        (monitoring). MisuseError when the client has no outbox."""
+        lib = _native.load()
+        status, data, details = _native.call_out(lib.oreg_client_outbox, self._live())
+        if status < 0:
+            raise _native.error_for_status(status, details or {})
+        value = _native.decode_json(data)
+        return OutboxStatus.from_json(value if isinstance(value, dict) else {})
+
+    def record_callback(self, body: bytes | str | dict[str, Any]) -> bool:
+        """Records a received callback in the outbox, **after** verifying it (:class:`Verifier`):
+        the entry of its mutation becomes "completed" or "failed". ``body`` is the raw body.
+        True when an entry matched; False for a mutation that never went through the outbox.
+        MisuseError when the client has no outbox or the body names no mutation or status;
+        JsonError when it is not JSON."""
+        if not isinstance(body, (bytes, bytearray, memoryview, str, dict)):
+            raise TypeError(f"body must be bytes, not {type(body).__name__}")
+        data = _native.encode_json(body, "body")
+        lib = _native.load()
+        status, result, details = _native.call_out(lib.oreg_client_outbox_callback, self._live(), data, len(data))
+        if status < 0:
+            raise _native.error_for_status(status, details or {})
+        value = _native.decode_json(result)
+        return isinstance(value, dict) and value.get("matched") is True
 
     # --- reads --------------------------------------------------------------------------------
 

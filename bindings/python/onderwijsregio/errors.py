@@ -33,6 +33,10 @@ Some also derive from a built-in exception where that is what Python code expect
 Every failure of a mutation (``Client.create_candidates`` and the others) carries the mutation's
 ``idempotency_key`` and ``retryable``: resubmitting with ``idempotency_key=error.idempotency_key``
 can never apply the mutation twice.
+
+The non-failure statuses raise nothing: ``OREG_INVALID`` gives a report (or ValidationError where
+an answer was required), ``OREG_STALE`` a StaleSchemaWarning, and ``OREG_QUEUED`` (a client with an
+outbox kept the mutation to send later) a ``MutationResult`` whose ``queued`` is True.
 """
 from __future__ import annotations
 
@@ -57,6 +61,7 @@ class Status(IntEnum):
     OK = 0
     INVALID = 1
     STALE = 2
+    QUEUED = 3
     ERR_MISUSE = -1
     ERR_NOMEM = -2
     ERR_JSON = -3

@@ -29,6 +29,7 @@ class Status(IntEnum):
     OREG_OK = 0
     OREG_INVALID = 1
     OREG_STALE = 2
+    OREG_QUEUED = 3
     OREG_ERR_MISUSE = -1
     OREG_ERR_NOMEM = -2
     OREG_ERR_JSON = -3
@@ -72,6 +73,9 @@ PROTOTYPES: dict[str, tuple[list[Any], Any]] = {
         [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t,
          ctypes.c_char_p, _OUT], ctypes.c_int),
     "oreg_client_get": ([ctypes.c_void_p, ctypes.c_char_p, _OUT], ctypes.c_int),
+    "oreg_client_flush": ([ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p, _OUT], ctypes.c_int),
+    "oreg_client_outbox": ([ctypes.c_void_p, _OUT], ctypes.c_int),
+    "oreg_client_outbox_callback": ([ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, _OUT], ctypes.c_int),
     "oreg_client_free": ([ctypes.c_void_p], None),
     "oreg_verifier_new": ([ctypes.c_char_p, _OUT], ctypes.c_int),
     "oreg_verifier_verify": (

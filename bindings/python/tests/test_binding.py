@@ -50,8 +50,8 @@ if str(BINDING) not in sys.path:
     sys.path.insert(0, str(BINDING))
 
 import onderwijsregio  # noqa: E402
-from onderwijsregio import (ApiError, Client, DeadlineError, HeaderMalformedError, HeaderMissingError,  # noqa: E402
-                            JsonError, LibraryNotFoundError, LimitError, MisuseError, MutationResult,
+from onderwijsregio import (ApiError, Client, DeadlineError, FlushReport, HeaderMalformedError,  # noqa: E402
+                            HeaderMissingError, JsonError, OutboxStatus, LibraryNotFoundError, LimitError, MisuseError, MutationResult,
                             OnderwijsregioError, ReplayError, SandboxError, Schema, SchemaError, SignatureError,
                             Status, StorageError, TimestampError, TransportError, ValidationError, Verifier)
 from onderwijsregio import _native  # noqa: E402
@@ -91,8 +91,8 @@ def candidate(**extra: Any) -> dict[str, Any]:
 class Sim:
     """The simulator process (started like test_client.py does) and its control routes."""
 
-    def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, str(SIMULATOR), "--port", "0", *SIM_ARGS],
+    def __init__(self, port: int = 0) -> None:
+        self.process = subprocess.Popen([sys.executable, str(SIMULATOR), "--port", str(port), *SIM_ARGS],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.process.stdout.readline().strip() if self.process.stdout else ""
         if not line.startswith("http://"):
@@ -785,6 +785,116 @@ def test_response_error(sim: Sim, client: Client) -> None:
     assert caught.value.status == Status.ERR_RESPONSE and caught.value.idempotency_key == "rare-reactie"
 
 
+# --- the durable outbox ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def outage(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """A second simulator on a fixed port, stopped: ``start()`` brings it (back) up on that port."""
+    port = free_port()
+    state: dict[str, Any] = {"port": port, "base_url": f"http://127.0.0.1:{port}/api/v2", "sim": None,
+                             "outbox": tmp_path / "outbox.db"}
+
+    def start() -> Sim:
+        state["sim"] = Sim(port)
+        assert state["sim"].base_url == state["base_url"]
+        return state["sim"]
+
+    state["start"] = start
+    yield state
+    if state["sim"] is not None:
+        state["sim"].stop()
+
+
+def test_outbox_queues_while_down_and_flush_delivers_once(outage: dict[str, Any],
+                                                           make_client: Callable[..., Client]) -> None:
+    client = make_client(base_url=outage["base_url"], outbox={"path": outage["outbox"], "lease_seconds": 30},
+                         retry={"max_retries": 1, "base_delay_ms": 5, "max_delay_ms": 10})
+    payload = candidate()
+    # down: the schema cannot be fetched for validation, nor the mutation sent: kept, not raised
+    kept = client.create_candidates([payload], idempotency_key="outbox-1")
+    assert isinstance(kept, MutationResult) and kept.queued
+    assert kept.idempotency_key == "outbox-1" and isinstance(kept.outbox_id, int)
+    assert kept.mutation_id is None and kept.http_status is None and kept.status is None
+    assert kept.last_error and "message" in kept.last_error
+    other = client.upsert_candidate(candidate(), validate=False)
+    assert other.queued and other.outbox_id != kept.outbox_id
+    import re
+    assert re.match(UUID_V4, other.idempotency_key)
+    refused = client.update_candidate("recOnbekend", {"phase": "left"}, idempotency_key="outbox-dead", validate=False)
+    assert refused.queued
+    status = client.outbox_status()
+    assert isinstance(status, OutboxStatus) and status.path == str(outage["outbox"])
+    assert status.queued == 3 and status.dead == 0 and status.counts["delivered"] == 0
+    assert {e["idempotencyKey"] for e in status.oldest["queued"]} == {"outbox-1", other.idempotency_key, "outbox-dead"}
+    # still down, within the backoff: nothing is tried
+    waiting = client.flush()
+    assert isinstance(waiting, FlushReport)
+    assert (waiting.delivered, waiting.dead, waiting.remaining, waiting.entries) == (0, 0, 3, [])
+    # back up on the same port: every entry goes out once, with its own key
+    sim = outage["start"]()
+    report = client.flush(ignore_backoff=True)
+    outcomes = {entry.idempotency_key: entry for entry in report.entries}
+    assert report.delivered == 2 and report.dead == 1 and report.remaining == 0, report
+    assert outcomes["outbox-1"].outcome == "delivered" and outcomes["outbox-1"].mutation_id.startswith("mut_")
+    assert outcomes["outbox-dead"].outcome == "dead" and outcomes["outbox-dead"].error
+    assert client.flush(ignore_backoff=True) == FlushReport(0, 0, 0, 0, [])
+    sim.drain()
+    [applied] = sim.mutations(idempotencyKey="outbox-1")
+    assert applied["mutationId"] == outcomes["outbox-1"].mutation_id and applied["status"] == "succeeded"
+    assert applied["body"][0]["email"] == payload["email"]
+    assert len(sim.mutations(idempotencyKey=other.idempotency_key)) == 1
+    status = client.outbox_status()
+    assert (status.queued, status.delivered, status.dead) == (0, 2, 1)
+    # callbacks (verified first, in real life) mark entries completed or failed
+    mutation_id = outcomes["outbox-1"].mutation_id
+    assert client.record_callback(json.dumps({"mutationId": mutation_id, "status": "succeeded"}).encode()) is True
+    assert client.record_callback({"mutationId": "mut_nooit_gezien", "status": "succeeded"}) is False
+    status = client.outbox_status()
+    assert status.completed == 1 and status.delivered == 1
+    with pytest.raises(MisuseError):
+        client.record_callback(b"{}")
+    with pytest.raises(JsonError):
+        client.record_callback(b'{"mutationId": ')
+    with pytest.raises(TypeError):
+        client.record_callback(42)  # type: ignore[arg-type]
+    # up: a delivered mutation is a normal result, and validation failures are never queued
+    direct = client.create_candidates([candidate()])
+    assert not direct.queued and direct.outbox_id is None and direct.mutation_id.startswith("mut_")
+    with pytest.raises(ValidationError):
+        client.create_candidates([{"email": "geen adres"}])
+    assert client.outbox_status().queued == 0
+
+
+def test_outbox_misuse(sim: Sim, client: Client, make_client: Callable[..., Client], tmp_path: Path) -> None:
+    for call in (lambda: client.flush(), client.outbox_status, lambda: client.record_callback(b'{"status": "x"}')):
+        with pytest.raises(MisuseError, match="outbox"):
+            call()
+    with_outbox = make_client(outbox=tmp_path / "shorthand.db")     # a path alone is enough
+    assert with_outbox.outbox_status().path == str(tmp_path / "shorthand.db")
+    assert with_outbox.flush(max=1) == FlushReport(0, 0, 0, 0, [])
+    with pytest.raises(MisuseError):
+        with_outbox.flush(max=0)
+    with pytest.raises(TypeError):
+        with_outbox.flush(max="10")  # type: ignore[arg-type]
+    with pytest.raises(MisuseError, match="outbox"):
+        make_client(outbox={"path": str(tmp_path / "x.db"), "lease_secs": 5})
+    with pytest.raises(StorageError):
+        make_client(outbox={"path": str(tmp_path / "no such dir" / "outbox.db")})
+    with_outbox.close()
+    with pytest.raises(MisuseError, match="closed"):
+        with_outbox.flush()
+
+
 @pytest.mark.parametrize("status", [s for s in Status if s < 0])
 def test_every_status_has_its_exception(status: Status) -> None:
     details = {"status": int(status), "name": "OREG_" + status.name, "message": "zo ging het mis: ë",
@@ -1249,7 +1359,7 @@ def api_env(sim: Sim) -> dict[str, str | None]:
 def test_cli_help_and_version() -> None:
     result = cli("--help")
     assert result.returncode == 0
-    for command in ("schema", "validate", "submit", "verify", "sign", "sim"):
+    for command in ("schema", "validate", "submit", "verify", "sign", "sim", "outbox"):
         assert command in result.stdout
     assert "ONDERWIJSREGIO_API_KEY" in result.stdout
     assert cli("--version").stdout.strip() == f"onderwijsregio {onderwijsregio.__version__}"
@@ -1322,6 +1432,41 @@ def test_cli_schema_submit_get(sim: Sim, tmp_path: Path) -> None:
     assert got.returncode == 0 and json.loads(got.stdout)["data"]["archived"] is True
     misuse = cli("submit", "candidates.delete", env=api_env(sim))
     assert misuse.returncode == 2 and "target" in misuse.stderr
+
+
+def test_cli_outbox(outage: dict[str, Any], tmp_path: Path) -> None:
+    db = str(outage["outbox"])
+    env: dict[str, str | None] = {"ONDERWIJSREGIO_API_KEY": API_KEY, "ONDERWIJSREGIO_BASE_URL": outage["base_url"],
+                                  "ONDERWIJSREGIO_OUTBOX": db}
+    empty = cli("outbox", "status", env=env)
+    assert empty.returncode == 0 and empty.stdout.startswith(f"outbox {db}: 0 queued"), empty.stderr
+    payload = tmp_path / "kandidaat.json"
+    payload.write_text(json.dumps([candidate()], ensure_ascii=False), encoding="utf-8")
+    kept = cli("submit", "candidates.create", str(payload), "--idempotency-key", "cli-outbox-1", "--no-validate",
+               env=env)
+    assert kept.returncode == 0, kept.stderr
+    assert json.loads(kept.stdout)["queued"] is True and json.loads(kept.stdout)["idempotencyKey"] == "cli-outbox-1"
+    assert "outbox" in kept.stderr
+    status = cli("outbox", "status", "--json", env=env)
+    assert status.returncode == 1, status.stderr
+    states = json.loads(status.stdout)["states"]
+    assert states["queued"]["count"] == 1 and states["queued"]["oldest"][0]["idempotencyKey"] == "cli-outbox-1"
+    down = cli("outbox", "flush", "--max", "1", "--ignore-backoff", env=env)
+    assert down.returncode == 1 and down.stdout.strip() == \
+        "outbox flush: 0 delivered, 1 requeued, 0 dead; left: 1 queued, 0 dead", down.stdout + down.stderr
+    sim = outage["start"]()
+    flushed = cli("outbox", "flush", "--ignore-backoff", "--outbox", db,
+                  env={**env, "ONDERWIJSREGIO_OUTBOX": str(tmp_path / "not-this-one.db")})
+    assert flushed.returncode == 0, flushed.stderr
+    assert flushed.stdout.strip() == "outbox flush: 1 delivered, 0 requeued, 0 dead; left: 0 queued, 0 dead"
+    assert cli("outbox", "status", env=env).returncode == 0
+    sim.drain()
+    assert len(sim.mutations(idempotencyKey="cli-outbox-1")) == 1
+    as_json = cli("outbox", "flush", "--json", env=env)
+    assert as_json.returncode == 0 and json.loads(as_json.stdout)["remaining"] == 0
+    no_path = cli("outbox", "flush", env={**env, "ONDERWIJSREGIO_OUTBOX": None})
+    assert no_path.returncode == 2 and "ONDERWIJSREGIO_OUTBOX" in no_path.stderr
+    assert cli("outbox", env=env).returncode == 2
 
 
 def test_cli_sign_and_verify(tmp_path: Path) -> None:
