@@ -5,10 +5,6 @@ import Musl
 #endif
 import CCurl
 
-/// libcurl's global state, set up once per process before the first handle. libcurl counts
-/// calls, so a host (PHP, Python) that initialised it too is unaffected.
-private let curlGlobalStatus: CURLcode = oreg_curl_global_init()
-
 /// HTTP over one libcurl easy handle. The handle keeps its connection (and TLS session) alive
 /// between exchanges, so a client's sequential calls share one connection. Exchanges take
 /// turns: libcurl handles must never be used by two threads at once.
@@ -33,10 +29,10 @@ final class CurlTransport: @unchecked Sendable {
     private let errorBuffer: UnsafeMutablePointer<CChar>
 
     init(_ configuration: Configuration) throws(TransportError) {
-        guard curlGlobalStatus == CURLE_OK else {
-            throw TransportError(kind: .other, message: "libcurl could not be initialised (curl_global_init failed)")
+        if let failure = onderwijsregio_curl_load() {
+            throw TransportError(kind: .other, message: String(cString: failure))
         }
-        guard let handle = curl_easy_init() else {
+        guard let handle = onderwijsregio_curl_easy_init() else {
             throw TransportError(kind: .other, message: "libcurl could not create a handle (curl_easy_init failed)")
         }
         self.handle = handle
@@ -46,9 +42,9 @@ final class CurlTransport: @unchecked Sendable {
         fixedHeaderList = CurlTransport.makeList([configuration.secretHeader] + configuration.fixedHeaders)
 
         var failed = false
-        func set(_ option: CURLoption, _ value: Int) { failed = failed || oreg_curl_setopt_long(handle, option, value) != CURLE_OK }
+        func set(_ option: CURLoption, _ value: Int) { failed = failed || onderwijsregio_curl_setopt_long(handle, option, value) != CURLE_OK }
         func set(_ option: CURLoption, _ value: String) {
-            failed = failed || value.withCString { oreg_curl_setopt_ptr(handle, option, $0) } != CURLE_OK
+            failed = failed || value.withCString { onderwijsregio_curl_setopt_ptr(handle, option, $0) } != CURLE_OK
         }
         set(CURLOPT_NOSIGNAL, 1)                      // no SIGALRM in a host's threads
         set(CURLOPT_PROTOCOLS_STR, "http,https")
@@ -60,18 +56,18 @@ final class CurlTransport: @unchecked Sendable {
         set(CURLOPT_USERAGENT, configuration.userAgent)   // libcurl copies option strings
         set(CURLOPT_ACCEPT_ENCODING, "")              // whatever libcurl can decode
         if let path = configuration.caBundlePath { set(CURLOPT_CAINFO, path) }
-        failed = failed || oreg_curl_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxResponseBytes)) != CURLE_OK
-        failed = failed || oreg_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer) != CURLE_OK
-        failed = failed || oreg_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody) != CURLE_OK
-        failed = failed || oreg_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, receiveHeader) != CURLE_OK
-        failed = failed || oreg_curl_setopt_prereq(handle, countSend) != CURLE_OK
+        failed = failed || onderwijsregio_curl_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxResponseBytes)) != CURLE_OK
+        failed = failed || onderwijsregio_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errorBuffer) != CURLE_OK
+        failed = failed || onderwijsregio_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, receiveBody) != CURLE_OK
+        failed = failed || onderwijsregio_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, receiveHeader) != CURLE_OK
+        failed = failed || onderwijsregio_curl_setopt_prereq(handle, countSend) != CURLE_OK
         if failed {
             throw TransportError(kind: .other, message: "libcurl refused an option (is it older than 7.85?)")
         }
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        onderwijsregio_curl_easy_cleanup(handle)
         CurlTransport.wipeAndFree(fixedHeaderList)
         errorBuffer.deallocate()
     }
@@ -94,32 +90,32 @@ final class CurlTransport: @unchecked Sendable {
 
             let body = request.body ?? []
             return body.withUnsafeBufferPointer { bodyBytes -> Result<HTTPResponse, TransportError> in
-                _ = request.url.withCString { oreg_curl_setopt_ptr(handle, CURLOPT_URL, $0) }
-                _ = oreg_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, requestHeaders)
-                _ = oreg_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(clamping: max(1, timeoutMilliseconds)))
-                _ = oreg_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, context)
-                _ = oreg_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context)
-                _ = oreg_curl_setopt_ptr(handle, CURLOPT_PREREQDATA, context)
+                _ = request.url.withCString { onderwijsregio_curl_setopt_ptr(handle, CURLOPT_URL, $0) }
+                _ = onderwijsregio_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, requestHeaders)
+                _ = onderwijsregio_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(clamping: max(1, timeoutMilliseconds)))
+                _ = onderwijsregio_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, context)
+                _ = onderwijsregio_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, context)
+                _ = onderwijsregio_curl_setopt_ptr(handle, CURLOPT_PREREQDATA, context)
                 if request.body != nil {
                     // POSTFIELDS is not copied: the bytes stay alive for the whole perform.
-                    _ = oreg_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodyBytes.count))
-                    _ = oreg_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, bodyBytes.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(emptyBody.utf8Start))
+                    _ = onderwijsregio_curl_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodyBytes.count))
+                    _ = onderwijsregio_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, bodyBytes.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(emptyBody.utf8Start))
                 } else {
-                    _ = oreg_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+                    _ = onderwijsregio_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
                 }
                 let customMethod: String? = (request.method == .get || request.method == .post) ? nil : request.method.rawValue
                 if let customMethod {
-                    _ = customMethod.withCString { oreg_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, $0) }
+                    _ = customMethod.withCString { onderwijsregio_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, $0) }
                 } else {
-                    _ = oreg_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, nil)
+                    _ = onderwijsregio_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, nil)
                 }
 
-                let code = curl_easy_perform(handle)
-                _ = oreg_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, nil)
-                _ = oreg_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, nil)
+                let code = onderwijsregio_curl_easy_perform(handle)
+                _ = onderwijsregio_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, nil)
+                _ = onderwijsregio_curl_setopt_ptr(handle, CURLOPT_POSTFIELDS, nil)
                 guard code == CURLE_OK else { return .failure(failure(code, collector)) }
                 var status = 0
-                _ = oreg_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+                _ = onderwijsregio_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
                 return .success(HTTPResponse(status: status, headers: collector.headers, body: collector.body))
             }
         }
@@ -132,7 +128,7 @@ final class CurlTransport: @unchecked Sendable {
         if collector.sends > 1 {
             return TransportError(kind: .dropped, message: "the connection closed before an answer arrived")
         }
-        let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: onderwijsregio_curl_easy_strerror(code))
         let kind: TransportError.Kind
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:

@@ -79,7 +79,39 @@ example_builds_and_runs() {
         ! printf '[1,]' | "$work/canonicalize" 2>/dev/null
 }
 
+# libcurl (and the dozens of libraries it pulls in) is loaded by the first client only, so a PHP
+# request that validates or verifies pays nothing for it.
+libcurl_loaded_on_first_client() {
+    cat > "$work/lazy.c" <<'C'
+#include <onderwijsregio.h>
+#include <stdio.h>
+#include <string.h>
+static int curl_mapped(void) {
+    FILE *maps = fopen("/proc/self/maps", "r");
+    char line[4096];
+    int found = 0;
+    while (maps != NULL && fgets(line, sizeof line, maps) != NULL) found |= strstr(line, "libcurl") != NULL;
+    if (maps != NULL) fclose(maps);
+    return found;
+}
+int main(void) {
+    char *signature = NULL;
+    if (oreg_callback_sign("0123456789abcdef", "/x", "{}", 2, "1", "abcdefghijklmnop", &signature) != OREG_OK) return 2;
+    oreg_free(signature);
+    if (curl_mapped()) { puts("libcurl mapped before any client"); return 1; }
+    oreg_client *client = NULL;
+    if (oreg_client_new("{\"apiKey\":\"k\"}", &client) != OREG_OK) { puts(oreg_last_error()); return 2; }
+    int mapped = curl_mapped();
+    oreg_client_free(client);
+    if (!mapped) { puts("libcurl not mapped after oreg_client_new"); return 1; }
+    return 0;
+}
+C
+    ${CC:-cc} -I dist/include -o "$work/lazy" "$work/lazy.c" -L dist/lib -londerwijsregio -Wl,-rpath,"$PWD/dist/lib" && "$work/lazy"
+}
+
 check "ldd shows nothing from the Swift toolchain" no_swift_in_ldd
+check "libcurl is loaded by the first client, not with the library" libcurl_loaded_on_first_client
 check "depends only on libc, libstdc++, libcurl, libcrypto, libpcre2, libsqlite3" only_system_needs
 check "exports oreg_* only" exports_only_oreg
 check "soname libonderwijsregio.so.0 with links" soname_and_links
