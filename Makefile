@@ -32,8 +32,11 @@ FFI_CDEF := $(DIST)/share/onderwijsregio/onderwijsregio.ffi.h
 
 # The artefact is built in its own scratch path, so `swift test` (in .build) never touches it.
 DIST_SCRATCH := .build-dist
+# lld (shipped with the Swift toolchain) folds identical code and drops unreferenced sections of
+# the static Swift runtime: 8.36 MB -> 8.18 MB stripped.
 DIST_FLAGS := -c release --scratch-path $(DIST_SCRATCH) \
 	-Xswiftc -static-stdlib \
+	-Xswiftc -use-ld=lld -Xlinker --icf=all -Xlinker --gc-sections \
 	-Xlinker -z -Xlinker nodelete \
 	-Xlinker --version-script=$(CURDIR)/tools/build/exports.map \
 	-Xlinker -soname=libonderwijsregio.so.$(SOVERSION)
