@@ -42,7 +42,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[3]
 BINDING = REPO / "bindings/python"
 EXAMPLES = REPO / "examples/python"
-SIMULATOR = REPO / "tools/simulator/server.py"
 FIXTURES = Path(os.environ.get("ONDERWIJSREGIO_FIXTURES") or REPO.parent / "shared/fixtures")
 os.environ.setdefault("ONDERWIJSREGIO_LIB", str(REPO / "dist/lib/libonderwijsregio.so"))
 LIB = os.environ["ONDERWIJSREGIO_LIB"]
@@ -55,6 +54,7 @@ from onderwijsregio import (ApiError, Client, DeadlineError, FlushReport, Header
                             OnderwijsregioError, ReplayError, SandboxError, Schema, SchemaError, SignatureError,
                             Status, StorageError, TimestampError, TransportError, ValidationError, Verifier)
 from onderwijsregio import _native  # noqa: E402
+from simulator import SimControl, launch  # noqa: E402
 
 # Distinctive secrets, so that a leak of either into any output is found.
 API_KEY = "binding-test-key-Vw3Qz8Lm5Rt2"
@@ -88,63 +88,11 @@ def candidate(**extra: Any) -> dict[str, Any]:
 # --- the simulator ---------------------------------------------------------------------------------
 
 
-class Sim:
-    """The simulator process (started like test_client.py does) and its control routes."""
+class Sim(SimControl):
+    """The simulator process (simulator.py, started with this file's SIM_ARGS) and its control routes."""
 
     def __init__(self, port: int = 0) -> None:
-        self.process = subprocess.Popen([sys.executable, str(SIMULATOR), "--port", str(port), *SIM_ARGS],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline().strip() if self.process.stdout else ""
-        if not line.startswith("http://"):
-            self.process.kill()
-            raise RuntimeError(f"the simulator did not start: {line!r}")
-        threading.Thread(target=self.process.stderr.read, daemon=True).start()  # type: ignore[union-attr]
-        self.base_url = line
-        parts = urllib.parse.urlsplit(line)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
-
-    def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
-        try:
-            data = None if body is None else json.dumps(body).encode()
-            connection.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
-            response = connection.getresponse()
-            return response.status, response.read()
-        finally:
-            connection.close()
-
-    def control(self, method: str, path: str, body: Any = None) -> Any:
-        status, raw = self.request(method, "/__sim/" + path, body)
-        assert status == 200, f"{method} /__sim/{path}: {status} {raw[:300]!r}"
-        return json.loads(raw)["data"]
-
-    def reset(self) -> None:
-        self.control("POST", "reset")
-
-    def drain(self, callbacks: bool = False) -> None:
-        self.control("POST", "drain?timeoutMs=20000" + ("&callbacks=true" if callbacks else ""))
-
-    def requests(self, path: str = "*", method: str = "*") -> list[dict[str, Any]]:
-        return self.control("GET", "requests?" + urllib.parse.urlencode({"path": path, "method": method}))
-
-    def mutations(self, **filters: str) -> list[dict[str, Any]]:
-        return self.control("GET", "mutations" + ("?" + urllib.parse.urlencode(filters) if filters else ""))
-
-    def callbacks(self, **filters: str) -> list[dict[str, Any]]:
-        return self.control("GET", "callbacks" + ("?" + urllib.parse.urlencode(filters) if filters else ""))
-
-    def fault(self, **rule: Any) -> None:
-        self.control("POST", "faults", rule)
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-            if self.process.stdout:
-                self.process.stdout.close()
+        super().__init__(*launch(SIM_ARGS, port))
 
 
 @pytest.fixture(scope="session")

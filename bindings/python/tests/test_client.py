@@ -19,7 +19,6 @@ import ctypes
 import http.client
 import json
 import re
-import signal
 import socket
 import stat
 import subprocess
@@ -35,9 +34,9 @@ from typing import Any
 
 import pytest
 
-from oreg_ctypes import FIXTURES, LIB_PATH, REPO, Status, last_error
-
-SIMULATOR = REPO / "tools/simulator/server.py"
+import oreg_ctypes
+from oreg_ctypes import FIXTURES, LIB_PATH, Status, encode, last_error
+from simulator import SimControl, launch, terminate
 
 # Distinctive strings, so that a leak of any of them into a message, result or file is found.
 API_KEY = "client-test-key-Qx7Lm2Vb9Ts4"
@@ -54,7 +53,6 @@ SIM_ARGS = ["--api-key", API_KEY, "--api-key", OTHER_KEY, "--read-only-key", REA
 FAST_RETRY = {"baseDelayMs": 10, "maxDelayMs": 50, "jitterSeed": 1}
 TIMEOUTS = {"connectMs": 2000, "requestMs": 5000, "deadlineMs": 30000}
 
-SENTINEL = 0xDEADBEEF
 UUID_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", re.I)
 PRINTABLE_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
 PERFORMED_AT = "2026-11-02T10:30:00+01:00"
@@ -78,96 +76,31 @@ IO = Status.OREG_ERR_IO
 
 
 def assert_no_secret(text: str | None, where: str) -> None:
-    for secret in SECRETS:
-        assert text is None or secret not in text, f"an API key appears in {where}: {text[:500]}"
-
-
-def encode(value: Any) -> bytes | None:
-    """None stays NULL; str and bytes are sent as they are; anything else as JSON."""
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    return json.dumps(value).encode("utf-8")
-
-
-class Outcome:
-    """What one library call gave: its status, the out-parameter's text (freed already) and
-    the calling thread's oreg_last_error() read right after the call."""
-
-    def __init__(self, what: str, status: int, raw: str | None, error: dict[str, Any], elapsed: float):
-        self.what = what
-        self.status = status
-        self.raw = raw
-        self.error = error
-        self.elapsed = elapsed
-
-    @property
-    def value(self) -> Any:
-        assert self.raw is not None, f"{self.what}: no output ({self.describe()})"
-        return json.loads(self.raw)
-
-    def describe(self) -> str:
-        try:
-            name = Status(self.status).name
-        except ValueError:
-            name = str(self.status)
-        text = f"{self.what} -> {name}; last error {json.dumps(self.error)}"
-        if self.raw is not None:
-            text += f"; output {self.raw[:600]}"
-        return text
-
-    def expect(self, status: Status) -> Outcome:
-        assert self.status == status, f"expected {status.name}: {self.describe()}"
-        if status < 0:
-            assert self.error["status"] == int(status), f"last error does not describe it: {self.describe()}"
-            assert self.error["name"] == status.name, self.describe()
-            assert isinstance(self.error.get("message"), str) and self.error["message"], self.describe()
-        return self
+    oreg_ctypes.assert_no_secret(text, where, SECRETS)
 
 
 def run_call(lib: ctypes.CDLL, what: str, call: Callable[[Any], int]) -> Outcome:
     """Calls `call(byref(out))` with out preset to a sentinel, proves it was set, frees it."""
-    out = ctypes.c_void_p(SENTINEL)
-    started = time.monotonic()
-    status = call(ctypes.byref(out))
-    elapsed = time.monotonic() - started
-    error = last_error(lib)
-    assert out.value != SENTINEL, f"{what}: the out-parameter was never set (status {status})"
-    raw = None
-    if out.value is not None:
-        try:
-            raw = ctypes.string_at(out.value).decode("utf-8")
-        finally:
-            lib.oreg_free(out)
-    outcome = Outcome(what, status, raw, error, elapsed)
-    assert_no_secret(raw, f"the output of {what}")
-    assert_no_secret(json.dumps(error), f"oreg_last_error() after {what}")
-    if status < 0:
-        assert raw is None, f"{what} failed but the out-parameter holds a buffer: {outcome.describe()}"
-    return outcome
+    return oreg_ctypes.run_call(lib, what, call, SECRETS)
 
 
-class Client:
+Outcome = oreg_ctypes.Outcome
+
+
+class Client(oreg_ctypes.ClientHandle):
     """An oreg_client handle with one method per C function."""
 
-    def __init__(self, lib: ctypes.CDLL, handle: int, options: dict):
-        self.lib = lib
-        self.handle = ctypes.c_void_p(handle)
-        self.options = options
+    secrets = SECRETS
 
     def schema(self, operation: str | None = "create") -> Outcome:
         op = encode(operation)
-        return run_call(self.lib, f"schema({operation})",
-                        lambda out: self.lib.oreg_client_schema(self.handle, op, out))
+        return self.call(f"schema({operation})", lambda out: self.lib.oreg_client_schema(self.handle, op, out))
 
     def validate(self, operation: str | None, payload: Any, *, length: int | None = None) -> Outcome:
         op, data = encode(operation), encode(payload)
         size = len(data or b"") if length is None else length
-        return run_call(self.lib, f"validate({operation})",
-                        lambda out: self.lib.oreg_client_validate(self.handle, op, data, size, out))
+        return self.call(f"validate({operation})",
+                         lambda out: self.lib.oreg_client_validate(self.handle, op, data, size, out))
 
     def verdict(self, operation: str, payload: Any) -> tuple[int, dict]:
         """oreg_client_validate with out_report NULL: (status, last error)."""
@@ -175,38 +108,14 @@ class Client:
         status = self.lib.oreg_client_validate(self.handle, operation.encode(), data, len(data or b""), None)
         return status, last_error(self.lib)
 
-    def submit(self, mutation: str | None, target: str | None = None, body: Any = None,
-               options: Any = None, *, length: int | None = None) -> Outcome:
-        name, target_bytes, data, opts = encode(mutation), encode(target), encode(body), encode(options)
-        size = len(data or b"") if length is None else length
-        return run_call(self.lib, f"submit({mutation}, {target})",
-                        lambda out: self.lib.oreg_client_submit(self.handle, name, target_bytes, data, size,
-                                                                opts, out))
-
     def get(self, path: str | None) -> Outcome:
         target = encode(path)
-        return run_call(self.lib, f"get({path})", lambda out: self.lib.oreg_client_get(self.handle, target, out))
-
-    def free(self) -> None:
-        if self.handle.value is not None:
-            self.lib.oreg_client_free(self.handle)
-            self.handle = ctypes.c_void_p()
+        return self.call(f"get({path})", lambda out: self.lib.oreg_client_get(self.handle, target, out))
 
 
 def new_client(lib: ctypes.CDLL, options: Any) -> tuple[Outcome, Client | None]:
     """oreg_client_new; the outcome and, on OREG_OK, the client (the caller frees it)."""
-    text = options if isinstance(options, (bytes, type(None))) else encode(options)
-    handle = ctypes.c_void_p(SENTINEL)
-    status = lib.oreg_client_new(text, ctypes.byref(handle))
-    error = last_error(lib)
-    assert handle.value != SENTINEL, f"oreg_client_new never set out (status {status})"
-    outcome = Outcome("oreg_client_new", status, None, error, 0.0)
-    assert_no_secret(json.dumps(error), "oreg_last_error() after oreg_client_new")
-    if status != OK:
-        assert handle.value is None, f"oreg_client_new failed but out is {handle.value:#x}"
-        return outcome, None
-    assert handle.value is not None, "oreg_client_new: OREG_OK but out is NULL"
-    return outcome, Client(lib, handle.value, options if isinstance(options, dict) else {})
+    return oreg_ctypes.new_client(lib, options, Client)
 
 
 def merged(base: dict, overrides: dict) -> dict:
@@ -230,95 +139,29 @@ def reset_last_error(lib: ctypes.CDLL) -> None:
 # --- the simulator's side ---------------------------------------------------------------------
 
 
-class Sim:
-    """The simulator process and its control routes."""
+class Sim(SimControl):
+    """The simulator process and its control routes (simulator.py), with what this file adds."""
 
     def __init__(self, process: subprocess.Popen, base_url: str):
-        self.process = process
-        self.base_url = base_url                      # http://127.0.0.1:PORT/api/v2
-        parts = urllib.parse.urlsplit(base_url)
-        self.host, self.port = parts.hostname, parts.port
-        self.root = f"http://{self.host}:{self.port}"
+        super().__init__(process, base_url)
         self.schemas: dict[str, Any] = {}
         self.etags: dict[str, str | None] = {}
 
-    def request(self, method: str, path: str, body: Any = None, *, key: str | None = None,
-                connection: http.client.HTTPConnection | None = None) -> tuple[int, Any, bytes]:
-        headers = {}
-        if key is not None:
-            headers["x-api-key"] = key
-        payload = None if body is None else json.dumps(body).encode()
-        if payload is not None:
-            headers["Content-Type"] = "application/json"
-        conn = connection or http.client.HTTPConnection(self.host, self.port, timeout=30)
-        try:
-            conn.request(method, path, body=payload, headers=headers)
-            response = conn.getresponse()
-            return response.status, response.headers, response.read()
-        finally:
-            if connection is None:
-                conn.close()
-
-    def control(self, method: str, path: str, body: Any = None, **kw: Any) -> Any:
-        status, _, raw = self.request(method, "/__sim/" + path, body, **kw)
-        assert status == 200, f"{method} /__sim/{path}: {status} {raw[:500]!r}"
-        return json.loads(raw)["data"]
-
     def api(self, path: str, key: str = API_KEY) -> tuple[int, Any]:
         """A GET of the API, for checking effects (the simulator's own view)."""
-        status, _, raw = self.request("GET", "/api/v2" + path, key=key)
+        status, _, raw = self.send("GET", "/api/v2" + path, key=key)
         return status, json.loads(raw) if raw else None
-
-    def reset(self) -> None:
-        self.control("POST", "reset")
-
-    def faults(self, *rules: dict) -> None:
-        self.control("POST", "faults", list(rules))
-
-    def clear_faults(self) -> None:
-        self.control("DELETE", "faults")
-
-    def configure(self, **settings: Any) -> None:
-        self.control("POST", "config", settings)
-
-    def drain(self) -> None:
-        self.control("POST", "drain?timeoutMs=20000")
-
-    def requests(self, path: str = "*", method: str = "*") -> list[dict]:
-        query = urllib.parse.urlencode({"path": path, "method": method})
-        return self.control("GET", "requests?" + query)
-
-    def mutations(self, **filters: str) -> list[dict]:
-        query = urllib.parse.urlencode(filters)
-        return self.control("GET", "mutations" + ("?" + query if query else ""))
-
-    def applied(self, key: str) -> list[dict]:
-        return self.mutations(idempotencyKey=key)
 
     def connections(self, connection: http.client.HTTPConnection | None = None) -> dict:
         return self.control("GET", "connections", connection=connection)
 
 
 def start_simulator() -> Sim:
-    process = subprocess.Popen([sys.executable, str(SIMULATOR), "--port", "0", *SIM_ARGS],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = process.stdout.readline().strip()
-    if not line.startswith("http://"):
-        process.kill()
-        raise RuntimeError(f"the simulator did not start: {line!r} {process.stderr.read()}")
-    # stderr is not read while the simulator runs: keep it from filling a pipe.
-    threading.Thread(target=process.stderr.read, daemon=True).start()
-    return Sim(process, line)
+    return Sim(*launch(SIM_ARGS))
 
 
 def stop_simulator(sim: Sim) -> int:
-    sim.process.send_signal(signal.SIGTERM)
-    try:
-        return sim.process.wait(timeout=10)
-    finally:
-        if sim.process.poll() is None:
-            sim.process.kill()
-        sim.process.stdout.close()
+    return terminate(sim.process)
 
 
 @pytest.fixture(scope="session")
@@ -326,7 +169,7 @@ def server() -> Iterator[Sim]:
     sim = start_simulator()
     # The simulator's own answers, fetched once before any test (reset clears the log).
     for operation in ("create", "update"):
-        status, headers, raw = sim.request("GET", f"/api/v2/schema?operation={operation}", key=API_KEY)
+        status, headers, raw = sim.send("GET", f"/api/v2/schema?operation={operation}", key=API_KEY)
         assert status == 200, raw
         sim.schemas[operation] = json.loads(raw)["data"]
         sim.etags[operation] = headers.get("ETag")

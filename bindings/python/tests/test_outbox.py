@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ctypes
 import glob
-import http.client
 import json
 import os
 import shutil
@@ -28,7 +27,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import uuid
@@ -38,9 +36,10 @@ from typing import Any
 
 import pytest
 
-from oreg_ctypes import REPO, Status, last_error
+import oreg_ctypes
+from oreg_ctypes import Status, encode
+from simulator import SimControl, launch, terminate
 
-SIMULATOR = REPO / "tools/simulator/server.py"
 TESTS_DIR = Path(__file__).resolve().parent
 
 # Distinctive strings, so that a leak of any of them into a result, message or file is found.
@@ -53,7 +52,6 @@ SIM_ARGS = ["--queue-delay-ms", "20", "--rate-limit", "0", "--callback-backoff-m
 
 FAST_RETRY = {"maxRetries": 1, "baseDelayMs": 10, "maxDelayMs": 20, "jitterSeed": 1}
 TIMEOUTS = {"connectMs": 1000, "requestMs": 5000, "deadlineMs": 15000}
-SENTINEL = 0xDEADBEEF
 STATES = ("queued", "sending", "delivered", "dead", "completed", "failed")
 CANDIDATE_WRITES = "/api/*/candidates*"
 APPLICATION_ID = 0x4F524547             # PRAGMA application_id of an outbox: "OREG" (1330791751)
@@ -71,88 +69,29 @@ IO = Status.OREG_ERR_IO
 # --- the library's side -------------------------------------------------------------------------
 
 
-def encode(value: Any) -> bytes | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    return json.dumps(value).encode("utf-8")
-
-
 def assert_no_secret(text: str | None, where: str) -> None:
-    for secret in SECRETS:
-        assert text is None or secret not in text, f"an API key appears in {where}: {text[:500]}"
+    oreg_ctypes.assert_no_secret(text, where, SECRETS)
 
 
-class Outcome:
+class Outcome(oreg_ctypes.Outcome):
     """One library call: its status, the out-parameter's text (freed already) and the calling
     thread's oreg_last_error() read right after it."""
 
-    def __init__(self, what: str, status: int, raw: str | None, error: dict[str, Any]):
-        self.what, self.status, self.raw, self.error = what, status, raw, error
-
-    @property
-    def value(self) -> Any:
-        assert self.raw is not None, f"{self.what}: no output ({self.describe()})"
-        return json.loads(self.raw)
-
-    def describe(self) -> str:
-        try:
-            name = Status(self.status).name
-        except ValueError:
-            name = str(self.status)
-        text = f"{self.what} -> {name}; last error {json.dumps(self.error)}"
-        if self.raw is not None:
-            text += f"; output {self.raw[:800]}"
-        return text
-
-    def expect(self, status: Status) -> Outcome:
-        assert self.status == status, f"expected {status.name}: {self.describe()}"
-        if status < 0:
-            assert self.error.get("status") == int(status), f"last error does not describe it: {self.describe()}"
-            assert isinstance(self.error.get("message"), str) and self.error["message"], self.describe()
-        return self
+    check_name = False
+    output_limit = 800
 
 
-def run_call(lib: ctypes.CDLL, what: str, call: Callable[[Any], int]) -> Outcome:
-    out = ctypes.c_void_p(SENTINEL)
-    status = call(ctypes.byref(out))
-    error = last_error(lib)
-    assert out.value != SENTINEL, f"{what}: the out-parameter was never set (status {status})"
-    raw = None
-    if out.value is not None:
-        try:
-            raw = ctypes.string_at(out.value).decode("utf-8")
-        finally:
-            lib.oreg_free(out)
-    outcome = Outcome(what, status, raw, error)
-    assert_no_secret(raw, f"the output of {what}")
-    assert_no_secret(json.dumps(error), f"oreg_last_error() after {what}")
-    if status < 0:
-        assert raw is None, f"{what} failed but the out-parameter holds a buffer: {outcome.describe()}"
-    return outcome
-
-
-class Client:
-    def __init__(self, lib: ctypes.CDLL, handle: int):
-        self.lib = lib
-        self.handle = ctypes.c_void_p(handle)
-
-    def submit(self, mutation: str, target: str | None = None, body: Any = None, options: Any = None) -> Outcome:
-        name, target_bytes, data, opts = encode(mutation), encode(target), encode(body), encode(options)
-        return run_call(self.lib, f"submit({mutation}, {target})",
-                        lambda out: self.lib.oreg_client_submit(self.handle, name, target_bytes, data,
-                                                                len(data or b""), opts, out))
+class Client(oreg_ctypes.ClientHandle):
+    secrets = SECRETS
+    outcome_type = Outcome
 
     def flush(self, max_entries: int = 100, options: Any = None) -> Outcome:
         opts = encode(options)
-        return run_call(self.lib, f"flush({max_entries}, {options})",
-                        lambda out: self.lib.oreg_client_flush(self.handle, max_entries, opts, out))
+        return self.call(f"flush({max_entries}, {options})",
+                         lambda out: self.lib.oreg_client_flush(self.handle, max_entries, opts, out))
 
     def outbox(self) -> Outcome:
-        return run_call(self.lib, "outbox()", lambda out: self.lib.oreg_client_outbox(self.handle, out))
+        return self.call("outbox()", lambda out: self.lib.oreg_client_outbox(self.handle, out))
 
     def status(self) -> dict:
         """oreg_client_outbox, which must succeed."""
@@ -166,28 +105,12 @@ class Client:
 
     def callback(self, body: Any) -> Outcome:
         data = encode(body)
-        return run_call(self.lib, "outbox_callback()",
-                        lambda out: self.lib.oreg_client_outbox_callback(self.handle, data, len(data or b""), out))
-
-    def free(self) -> None:
-        if self.handle.value is not None:
-            self.lib.oreg_client_free(self.handle)
-            self.handle = ctypes.c_void_p()
+        return self.call("outbox_callback()",
+                         lambda out: self.lib.oreg_client_outbox_callback(self.handle, data, len(data or b""), out))
 
 
 def new_client(lib: ctypes.CDLL, options: Any) -> tuple[Outcome, Client | None]:
-    text = options if isinstance(options, (bytes, type(None))) else encode(options)
-    handle = ctypes.c_void_p(SENTINEL)
-    status = lib.oreg_client_new(text, ctypes.byref(handle))
-    error = last_error(lib)
-    assert handle.value != SENTINEL, f"oreg_client_new never set out (status {status})"
-    assert_no_secret(json.dumps(error), "oreg_last_error() after oreg_client_new")
-    outcome = Outcome("oreg_client_new", status, None, error)
-    if status != OK:
-        assert handle.value is None, f"oreg_client_new failed but out is {handle.value:#x}"
-        return outcome, None
-    assert handle.value is not None
-    return outcome, Client(lib, handle.value)
+    return oreg_ctypes.new_client(lib, options, Client)
 
 
 def options_for(base_url: str, outbox: Path | str | None, key: str = API_KEY, **extra: Any) -> dict:
@@ -233,60 +156,7 @@ def file_bytes(path: Path) -> bytes:
 # --- the simulator's side ---------------------------------------------------------------------
 
 
-class Sim:
-    def __init__(self, process: subprocess.Popen, base_url: str):
-        self.process = process
-        self.base_url = base_url
-        parts = urllib.parse.urlsplit(base_url)
-        self.host, self.port = parts.hostname, parts.port
-
-    def request(self, method: str, path: str, body: Any = None, key: str | None = None) -> tuple[int, bytes]:
-        headers = {"x-api-key": key} if key else {}
-        payload = None if body is None else json.dumps(body).encode()
-        if payload is not None:
-            headers["Content-Type"] = "application/json"
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-        try:
-            conn.request(method, path, body=payload, headers=headers)
-            response = conn.getresponse()
-            return response.status, response.read()
-        finally:
-            conn.close()
-
-    def control(self, method: str, path: str, body: Any = None) -> Any:
-        status, raw = self.request(method, "/__sim/" + path, body)
-        assert status == 200, f"{method} /__sim/{path}: {status} {raw[:500]!r}"
-        return json.loads(raw)["data"]
-
-    def reset(self) -> None:
-        self.control("POST", "reset")
-
-    def faults(self, *rules: dict) -> None:
-        self.control("POST", "faults", list(rules))
-
-    def clear_faults(self) -> None:
-        self.control("DELETE", "faults")
-
-    def configure(self, **settings: Any) -> None:
-        self.control("POST", "config", settings)
-
-    def drain(self, callbacks: bool = False) -> None:
-        self.control("POST", "drain?timeoutMs=20000" + ("&callbacks=true" if callbacks else ""))
-
-    def requests(self, path: str = "*", method: str = "*") -> list[dict]:
-        return self.control("GET", "requests?" + urllib.parse.urlencode({"path": path, "method": method}))
-
-    def mutations(self, **filters: str) -> list[dict]:
-        query = urllib.parse.urlencode(filters)
-        return self.control("GET", "mutations" + ("?" + query if query else ""))
-
-    def callbacks(self, **filters: str) -> list[dict]:
-        query = urllib.parse.urlencode(filters)
-        return self.control("GET", "callbacks" + ("?" + query if query else ""))
-
-    def applied(self, key: str) -> list[dict]:
-        return self.mutations(idempotencyKey=key)
-
+class Sim(SimControl):
     def sent_with(self, key: str) -> list[dict]:
         """The API requests that carried idempotency key `key`."""
         return [r for r in self.requests() if key_of(r) == key]
@@ -298,38 +168,16 @@ def key_of(request: dict) -> str | None:
 
 
 def start_simulator(port: int = 0, keys: tuple[str, ...] = SECRETS, read_only: tuple[str, ...] = ()) -> Sim:
-    args = [sys.executable, str(SIMULATOR), "--port", str(port), *SIM_ARGS]
+    args = list(SIM_ARGS)
     for key in keys:
         args += ["--api-key", key]
     for key in read_only:
         args += ["--read-only-key", key]
-    deadline = time.monotonic() + 10
-    while True:
-        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = process.stdout.readline().strip()
-        if line.startswith("http://"):
-            break
-        process.kill()
-        stderr = process.stderr.read()
-        process.wait()
-        # A port just given up may take a moment to be free again.
-        if port == 0 or time.monotonic() > deadline:
-            raise RuntimeError(f"the simulator did not start: {line!r} {stderr}")
-        time.sleep(0.2)
-    threading.Thread(target=process.stderr.read, daemon=True).start()
-    return Sim(process, line)
+    return Sim(*launch(args, port))
 
 
 def stop_simulator(sim: Sim) -> int:
-    if sim.process.poll() is None:
-        sim.process.send_signal(signal.SIGTERM)
-    try:
-        return sim.process.wait(timeout=10)
-    finally:
-        if sim.process.poll() is None:
-            sim.process.kill()
-            sim.process.wait()
-        sim.process.stdout.close()
+    return terminate(sim.process)
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,6 @@ import http.server
 import json
 import os
 import random
-import signal
 import sqlite3
 import stat
 import subprocess
@@ -41,9 +40,9 @@ from typing import Any
 
 import pytest
 
-from oreg_ctypes import REPO, Status, last_error
+from oreg_ctypes import Status, last_error
+from simulator import launch, terminate
 
-SIMULATOR = REPO / "tools/simulator/server.py"
 TESTS_DIR = Path(__file__).resolve().parent
 
 OK = Status.OREG_OK
@@ -322,15 +321,10 @@ class Receiver:
 
 class Sim:
     def __init__(self, lib: ctypes.CDLL, signing_secrets: list[str]):
-        args = [sys.executable, str(SIMULATOR), "--port", "0", *SIM_ARGS]
+        args = list(SIM_ARGS)
         for secret in signing_secrets:
             args += ["--signing-secret", secret]
-        self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline().strip()
-        if not line.startswith("http://"):
-            self.process.kill()
-            raise RuntimeError(f"the simulator did not start: {line!r} {self.process.stderr.read()}")
-        threading.Thread(target=self.process.stderr.read, daemon=True).start()
+        self.process, line = launch(args)
         self.base_url = line
         self.lib = lib
         options = {"baseUrl": line, "apiKey": API_KEY, "retry": CLIENT_RETRY, "timeouts": CLIENT_TIMEOUTS}
@@ -353,13 +347,7 @@ class Sim:
 
     def stop(self) -> None:
         self.lib.oreg_client_free(self.client)
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-            self.process.stdout.close()
+        terminate(self.process)
 
 
 def new_candidate() -> dict:
