@@ -4,6 +4,8 @@
 #   make deps          install the Debian packages and Python modules the build and tests need
 #   make test          deps, dist, every test suite; the last line is "N passed, N failed"
 #   make bench         benchmarks (not tests), side by side with the alternatives
+#   make fuzz          libFuzzer harnesses, FUZZ_SECONDS each (default 300)
+#   make test-asan     Swift tests and the C stress test under AddressSanitizer (test-tsan: ThreadSanitizer)
 #   make wheel         dist/onderwijsregio-*.whl: the Python package with the library inside
 #   make install       PREFIX=/usr/local by default
 #   make demo          end to end against the local simulator: schema, validation, submission, callback
@@ -46,7 +48,7 @@ SOURCES := Package.swift $(shell find Sources -type f) tools/build/exports.map
 # Debian packages: build (libraries, pkg-config), tests (php-cli with FFI, Python venv, valgrind).
 DEB_PACKAGES := libcurl4-openssl-dev libssl-dev libpcre2-dev libsqlite3-dev pkg-config php-cli php-cgi phpunit python3-venv python3-pip
 
-.PHONY: all dist deps test bench install uninstall demo sim clean check-abi wheel
+.PHONY: all dist deps test bench install uninstall demo sim clean check-abi wheel fuzz test-asan test-tsan
 
 all: dist
 
@@ -88,6 +90,15 @@ deps:
 
 test: deps dist
 	@bash tools/test/run-all.sh
+
+fuzz: deps
+	@bash tools/fuzz/run.sh
+
+test-asan: deps dist
+	@bash tools/sanitize/run.sh address
+
+test-tsan: deps dist
+	@bash tools/sanitize/run.sh thread
 
 wheel: dist
 	@bash tools/build/wheel.sh
