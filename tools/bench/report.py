@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
 """Prints the benchmark tables from the result lines of oreg-bench (C) and bench.py (Python).
 
-    report.py RESULTS_TSV CANON_DIR LARGE_FILE_NAME TARGET_RATIO
+    report.py RESULTS_TSV CANON_DIR LARGE_FILE_NAME TARGET_RATIO [OUT_JSON [KEY=VALUE ...]]
 
 RESULTS_TSV holds the lines of both programs (format in bench.c). The report checks that C
 and Python timed the same bytes, compares the canonical forms they wrote to CANON_DIR, and
 ends with PASS or MISS against the target. It always exits 0 unless the results are unusable:
-a benchmark is not a test.
+a benchmark is not a test. With OUT_JSON (.build-bench/parse.json) the figures also go there as
+JSON, the KEY=VALUE facts about the run in its "run" object.
 """
 import json
 import os
 import sys
+import time
 
-from report_common import table
+from report_common import run_facts, table, write_json
 
 COLUMNS = "impl op file bytes crc calls reps median min max out".split()
 
@@ -150,8 +152,25 @@ def main():
     c, p = get("c", "check", large), get("py", "check", large)
     for problem in problems:
         print("WARNING: " + problem)
+    doc = None
+    if len(sys.argv) > 5:
+        doc = {"bench": "parse", "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+               "run": run_facts(sys.argv[6:]), "unit": "MB/s (10^6 input bytes per second); ns per call",
+               "method": "wall clock per batch of calls (calibrated to a minimum batch duration), warm-up batches, "
+                         "median, min, max over the timed batches; Python's GC off while timing",
+               "largeFile": large,
+               "results": [{"impl": r["impl"], "op": r["op"], "file": r["file"], "bytes": r["bytes"], "crc32": r["crc"],
+                            "callsPerBatch": r["calls"], "reps": r["reps"],
+                            "ns": {"median": r["median"], "min": r["min"], "max": r["max"]},
+                            "mbPerSecond": mbps(r), "spreadPercent": spread(r)} for r in rows.values()],
+               "ratios": [{"op": op, "file": large, "vs": other, "ratio": mbps(get("c", op, large)) / mbps(get(other, op, large))}
+                          for op in ("check", "canonicalize") for other in ("py", "orjson", "py-gc")
+                          if get("c", op, large) and get(other, op, large)],
+               "target": {"ratio": target, "verdicts": []}, "warnings": problems}
     if not (c and p):
         print("Target: no result for %s; cannot judge" % large)
+        if doc:
+            write_json(sys.argv[5], doc)
         return
     ratio = mbps(c) / mbps(p)
     print("Target (issue): oreg_json_check >= %.1fx Python json.loads on %s, one core" % (target, large))
@@ -161,6 +180,10 @@ def main():
     if g:
         print("  for reference, json.loads with Python's GC on (its default): %.1f MB/s, ratio %.2fx"
               " (the verdict above uses the stricter GC-off figure)" % (mbps(g), mbps(c) / mbps(g)))
+    if doc:
+        doc["target"]["verdicts"].append({"what": "oreg_json_check >= %gx json.loads on %s" % (target, large),
+                                          "value": ratio, "pass": ratio >= target})
+        write_json(sys.argv[5], doc)
 
 
 if __name__ == "__main__":

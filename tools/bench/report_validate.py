@@ -2,6 +2,7 @@
 """Prints the validation benchmark's tables from the lines of bench_validate.{c,py,php}.
 
     report_validate.py RESULTS_TSV EXPECTED_JSON SCHEMA_REL DRAFT_NOTES VALID_PAYLOAD INVALID_PAYLOAD
+                       [OUT_JSON [KEY=VALUE ...]]
 
 RESULTS_TSV    the output lines of the three programs (format in bench_validate.c) and their
                "note<TAB>impl<TAB>text" lines
@@ -9,6 +10,8 @@ EXPECTED_JSON  payloads/expected.json of the fixtures: the verdict and top-level
                reference validator gives each (schema, payload) pair
 SCHEMA_REL     the schema as expected.json names it ("schema/candidate-create.schema.json")
 DRAFT_NOTES    schema-drafts.txt from schema_drafts.py (what the older-draft copies rewrote)
+OUT_JSON       where the figures also go as JSON (.build-bench/validate.json); KEY=VALUE facts
+               about the run go to its "run" object
 
 Targets come from the environment (run.sh sets them): TARGET_C_US (5), TARGET_RS_RATIO (1),
 TARGET_JSONSCHEMA_RATIO (30), TARGET_PHP_RATIO (20). A ratio is the other validator's median
@@ -20,8 +23,9 @@ import json
 import os
 import sys
 import textwrap
+import time
 
-from report_common import table
+from report_common import run_facts, table, write_json
 
 COLUMNS = "impl path file bytes crc calls reps median min max verdict errors".split()
 
@@ -218,6 +222,7 @@ def main():
     print()
     print("Targets (issue), one core:")
     verdicts = []
+    judged = []
 
     def judge(label, checks):
         """checks: [(text, value, passed)]; a target passes when every check passes."""
@@ -227,6 +232,8 @@ def main():
             return
         passed = all(c[2] for c in usable)
         verdicts.append((label, passed))
+        judged.append({"what": label, "pass": passed,
+                       "checks": [{"text": t, "value": v, "pass": ok} for t, v, ok in usable]})
         print("  %s -> %s" % (label, "PASS" if passed else "MISS"))
         for text, _, ok in usable:
             print("      %-104s %s" % (text, "PASS" if ok else "MISS"))
@@ -343,6 +350,32 @@ def main():
     print("Summary: " + ", ".join("%s %s" % (label.split()[0], "PASS" if ok else "MISS") for label, ok in verdicts))
     if not all(ok for _, ok in verdicts):
         print("Where the library spends its time: bash tools/bench/profile_validate.sh [PAYLOAD] [verdict|first|all]")
+    if len(sys.argv) > 7:
+        labels = {impl: (lang, label) for lang, impl, label in IMPLS}
+        results_out = [{"language": labels.get(r["impl"], ("?", r["impl"]))[0], "impl": r["impl"],
+                        "label": labels.get(r["impl"], ("?", r["impl"]))[1], "path": r["path"], "file": r["file"],
+                        "call": CALLS.get((r["impl"], r["path"]), ""), "bytes": r["bytes"], "crc32": r["crc"],
+                        "callsPerBatch": r["calls"], "reps": r["reps"],
+                        "us": {"median": r["median"] / 1e3, "min": r["min"] / 1e3, "max": r["max"] / 1e3},
+                        "spreadPercent": (r["max"] - r["min"]) / r["median"] * 100 if r["median"] else None,
+                        "verdict": r["verdict"]} for r in rows.values()]
+        ratios_out = []
+        for lang, ours, other, our_path, other_path in pairs:
+            for n in files:
+                value = ratio(get(other, other_path, n), get(ours, our_path, n))
+                if value is not None:
+                    ratios_out.append({"language": lang, "library": ours, "libraryPath": our_path, "vs": other,
+                                       "vsPath": other_path, "file": n, "ratio": value})
+        write_json(sys.argv[7], {
+            "bench": "validate", "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "run": run_facts(sys.argv[8:]), "unit": "microseconds per call",
+            "method": "wall clock per batch of calls (calibrated to a minimum batch duration), warm-up batches, "
+                      "median, min, max over the timed batches; Python's GC off while timing",
+            "schema": schema_rel, "validPayload": valid_name, "invalidPayload": invalid_name,
+            "results": results_out, "ratios": ratios_out,
+            "target": {"cMaxUs": target_c, "rsRatio": target_rs, "jsonschemaRatio": target_js, "phpRatio": target_php,
+                       "verdicts": judged},
+            "agreement": agree, "notes": [{"impl": i, "text": t} for i, t in notes], "warnings": problems})
 
 
 if __name__ == "__main__":

@@ -45,6 +45,27 @@
 # writes the draft-07 and draft-04 copies they get. Missing Python packages are installed with
 # pip, a missing php-json-schema with apt-get (as root); what cannot be installed leaves its
 # columns empty.
+# Part 5, bulk validation: 100,000 generated candidate payloads (tools/bench/gen_bulk.py, seeded,
+# about 70% valid and 30% with one defect each) in a JSON Lines file, every line validated against
+# the create schema, one pass over the file after another, on the same core:
+#   C       oreg_schema_validate in process, verdict only and with the report (tools/bench/bench_bulk.c)
+#   Python  the library through the minimal ctypes wrapper and through the binding's
+#           Schema.is_valid, beside jsonschema-rs (json.loads + is_valid / iter_errors)
+#           (tools/bench/bench_bulk.py)
+# records per second (median pass), and every validator must count the same valid records as the
+# generator intended; the table goes to .build-bench/bulk.json.
+# Part 6, cold start (tools/bench/coldstart.py): fresh php processes (the PHP options of part 2)
+# that load the library with FFI::cdef and verify one callback (or validate one payload) against
+# `php -r ';'`, and beside the alternatives (hash_hmac by hand, justinrainbow); fresh python3
+# processes that import the binding and validate one payload against `python3 -c pass`, beside
+# jsonschema-rs and jsonschema; median wall time of fresh processes, the difference is the
+# library's added cost. Also the library file's size (and whether it is stripped), and the resident
+# memory that loading adds: a C program reading /proc/self/statm around dlopen
+# (tools/bench/rss_dlopen.c) and PHP's VmRSS around FFI::cdef. Goes to .build-bench/coldstart.json.
+# At the end, tools/bench/write_report.py reads every .build-bench/<part>.json and writes
+# BENCHMARKS.md and benchmarks.json at the top of the repository: machine facts, one table per
+# part with the alternatives and ratios, and the targets with PASS/MISS. Parts not run in this run
+# (BENCH_ONLY) are marked there as such (with the figures of the earlier run, if any).
 # Each part prints its tables, the ratios and PASS/MISS against the issue's targets (where the
 # library spends its validation time: tools/bench/profile_validate.sh, perf). Exits 0
 # whether the targets are met or not (a benchmark is not a test); non-zero only when it could
@@ -53,10 +74,18 @@
 # Environment:
 #   ONDERWIJSREGIO_FIXTURES  the fixtures directory, with schema/ and payloads/ (default:
 #                            ../shared/fixtures); a payloads directory itself is accepted too
-#   BENCH_ONLY               parse | validate | client | verify: run one part only (default all four)
+#   BENCH_ONLY               parse | validate | bulk | client | verify | coldstart: run one part only
+#                            (default all six); the report is written either way
+#   BENCH_QUICK              1: fewer repetitions everywhere, a whole run in a few minutes (the figures
+#                            are noisier; the report says so): BENCH_REPS 3, BENCH_WARMUP 1,
+#                            BENCH_MIN_BATCH_MS 20, client 300 requests x 2 runs (curl 50), bulk 3 passes,
+#                            cold start 10 rounds; any of these set explicitly still wins
 #   BENCH_REPS               timed repetitions per measurement (default 11)
 #   BENCH_WARMUP             untimed warm-up batches after calibration (default 2)
 #   BENCH_MIN_BATCH_MS       minimum duration of one timed batch (default 50)
+#   BENCH_BULK_COUNT         records of part 5 (default 100000); BENCH_BULK_PASSES timed passes (default
+#                            5), BENCH_BULK_INVALID percent with a defect (default 30)
+#   BENCH_COLD_RUNS          rounds of part 6 (default 30)
 #   BENCH_CPU                the core to pin to (default: the last one this process may use)
 #   BENCH_COUNT, BENCH_SEED  size and seed of the generated document (default 10000, 8785)
 #   BENCH_PIP_INSTALL        0: never pip install the Python validators, requests, standardwebhooks
@@ -81,9 +110,19 @@ else
 fi
 only=${BENCH_ONLY:-}
 php=${PHP:-php}
+quick=${BENCH_QUICK:-0}
+[ "$quick" = 0 ] || quick=1
+if [ "$quick" = 1 ]; then
+    : "${BENCH_REPS:=3}" "${BENCH_WARMUP:=1}" "${BENCH_MIN_BATCH_MS:=20}" "${BENCH_CLIENT_REQUESTS:=300}"
+    : "${BENCH_CLIENT_RUNS:=2}" "${BENCH_CLIENT_CURL_REQUESTS:=50}" "${BENCH_CLIENT_WARMUP:=20}"
+    : "${BENCH_BULK_PASSES:=3}" "${BENCH_COLD_RUNS:=10}"
+fi
 reps=${BENCH_REPS:-11}
 warmup=${BENCH_WARMUP:-2}
 min_batch_ms=${BENCH_MIN_BATCH_MS:-50}
+# One id for everything this run writes: the report tells this run's parts from older ones.
+run_id=$(date -u +%Y%m%dT%H%M%SZ)-$$
+export BENCH_RUN_ID=$run_id
 count=${BENCH_COUNT:-10000}
 seed=${BENCH_SEED:-8785}
 cc=${CC:-cc}
@@ -104,8 +143,8 @@ fi
 [ -e dist/lib/libonderwijsregio.so ] || { echo "bench: dist/ is missing: run make dist" >&2; exit 1; }
 
 case "$only" in
-    "" | parse | validate | client | verify) ;;
-    *) echo "bench: BENCH_ONLY must be parse, validate, client or verify, not $only" >&2; exit 2 ;;
+    "" | parse | validate | bulk | client | verify | coldstart) ;;
+    *) echo "bench: BENCH_ONLY must be parse, validate, bulk, client, verify or coldstart, not $only" >&2; exit 2 ;;
 esac
 
 export PKG_CONFIG_PATH=dist/lib/pkgconfig
@@ -151,9 +190,15 @@ echo "  Library: $lib_real (sha256 $lib_at_start)"
 echo "  Python:  $("$python" -c 'import sys; print(sys.version.split()[0])'), orjson $("$python" -c 'import orjson; print(orjson.__version__)' 2>/dev/null || echo 'not importable')"
 echo "  Method:  wall clock (CLOCK_MONOTONIC / perf_counter_ns / hrtime), batches of >= ${min_batch_ms} ms after"
 echo "           calibration + $warmup warm-up batches, median of $reps timed batches; Python's GC off while timing"
+[ "$quick" = 1 ] && echo "  BENCH_QUICK=1: fewer repetitions; the figures are noisier than a full run's"
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+py_version=$("$python" -c 'import sys; print(sys.version.split()[0])')
+read -r -a php_args <<< "${BENCH_PHP_ARGS:--d opcache.enable_cli=1}"
+facts=("runId=$run_id" "quick=$quick" "library=$lib_real" "librarySha256=$lib_at_start" "cpu=${BENCH_CPU:-}"
+       "cpuModel=$cpu_model" "python=$py_version")
 
 # --- Part 1: JSON parse -------------------------------------------------------------------------
-if [ -z "$only" ] || [ "$only" = parse ]; then
+parse_part() {
     mkdir -p "$out/canonical"
     rm -f "$out"/canonical/* "$out/results.tsv"
 
@@ -175,9 +220,10 @@ if [ -z "$only" ] || [ "$only" = parse ]; then
     "${pin[@]}" "$out/oreg-bench" "${args[@]}" "${files[@]}" >> "$out/results.tsv"
     "${pin[@]}" "$python" tools/bench/bench.py "${args[@]}" "${files[@]}" >> "$out/results.tsv"
 
-    "$python" tools/bench/report.py "$out/results.tsv" "$out/canonical" "$large_name" "$target"
+    "$python" tools/bench/report.py "$out/results.tsv" "$out/canonical" "$large_name" "$target" \
+        "$out/parse.json" "${facts[@]}" "orjson=$("$python" -c 'import orjson; print(orjson.__version__)' 2>/dev/null || echo 'not installed')"
     check_lib
-fi
+}
 
 # --- Part 3: client overhead (defined here, run after part 2, or alone) ----------------------------
 client_part() {
@@ -289,7 +335,9 @@ print(urllib.request.build_opener(urllib.request.ProxyHandler({})).open(sys.argv
     wait "$server_pid" 2>/dev/null || true
     trap - EXIT
 
-    "$python" tools/bench/report_client.py "$cout/results.tsv" "$out/client.json" \
+    "$python" tools/bench/report_client.py "$cout/results.tsv" "$out/client.json" "runId=$run_id" "quick=$quick" \
+        "requests=$("$python" -c "import importlib.metadata as m; print(m.version('requests'))" 2>/dev/null || echo 'not installed')" \
+        "curl=$(curl --version 2>/dev/null | head -1 | cut -d' ' -f2)" \
         "library=$lib_real" "librarySha256=$lib_at_start" "cpu=${BENCH_CPU:-}" "serverCpu=${BENCH_SERVER_CPU:-}" \
         "python=$("$python" -c 'import sys; print(sys.version.split()[0])')" "body=$body" \
         "cpuModel=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
@@ -363,8 +411,8 @@ verify_part() {
             >> "$vdir/results.tsv" || echo "bench: the PHP verification run failed (see above)" >&2
     fi
 
-    TARGET_C_US=2 "$python" tools/bench/report_verify.py "$vdir/results.tsv" "$out/verify.json" \
-        "library=$lib_real" "librarySha256=$lib_at_start" "cpu=${BENCH_CPU:-}" \
+    TARGET_C_US=2 "$python" tools/bench/report_verify.py "$vdir/results.tsv" "$out/verify.json" "runId=$run_id" \
+        "quick=$quick" "library=$lib_real" "librarySha256=$lib_at_start" "cpu=${BENCH_CPU:-}" \
         "python=$("$python" -c 'import sys; print(sys.version.split()[0])')" \
         "php=$([ "$vphp" = 1 ] && "$php" -r 'echo PHP_VERSION;')" "body=$body" "timestamp=$stamp" \
         "pathAndQuery=$cb_path" "standardwebhooks=$(vpy standardwebhooks)" "stripe=$(vpy stripe)" \
@@ -373,92 +421,168 @@ verify_part() {
 }
 
 # --- Part 2: JSON Schema validation -------------------------------------------------------------
-[ "$only" = parse ] && exit 0
-if [ "$only" = client ]; then
-    client_part
-    exit 0
-fi
-if [ "$only" = verify ]; then
-    verify_part
-    exit 0
-fi
+validate_part() {
+    vout=$out/validate
+    schema_rel=schema/candidate-create.schema.json
+    schema=$fixtures_root/$schema_rel
+    valid_payload=$fixtures/candidate-valid-full.json
+    invalid_payload=$fixtures/candidate-invalid-many.json
+    for f in "$schema" "$valid_payload" "$invalid_payload"; do
+        [ -f "$f" ] || { echo "bench: $f is missing (set ONDERWIJSREGIO_FIXTURES)" >&2; exit 1; }
+    done
+    mkdir -p "$vout"
+    rm -f "$vout/results.tsv"
 
-vout=$out/validate
-schema_rel=schema/candidate-create.schema.json
-schema=$fixtures_root/$schema_rel
-valid_payload=$fixtures/candidate-valid-full.json
-invalid_payload=$fixtures/candidate-invalid-many.json
-for f in "$schema" "$valid_payload" "$invalid_payload"; do
-    [ -f "$f" ] || { echo "bench: $f is missing (set ONDERWIJSREGIO_FIXTURES)" >&2; exit 1; }
-done
-mkdir -p "$vout"
-rm -f "$vout/results.tsv"
-
-# The alternatives: installed here when missing, as the issue asks; never fatal.
-if [ "${BENCH_PIP_INSTALL:-1}" != 0 ]; then
-    missing=()
-    "$python" -c 'import jsonschema_rs' 2>/dev/null || missing+=(jsonschema-rs)
-    "$python" -c 'import fastjsonschema' 2>/dev/null || missing+=(fastjsonschema)
-    "$python" -c 'import jsonschema' 2>/dev/null || missing+=(jsonschema)
-    if [ ${#missing[@]} != 0 ]; then
-        echo "bench: pip install --quiet ${missing[*]}" >&2
-        "$python" -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2 ||
-            echo "bench: pip install failed: those columns stay empty" >&2
+    # The alternatives: installed here when missing, as the issue asks; never fatal.
+    if [ "${BENCH_PIP_INSTALL:-1}" != 0 ]; then
+        missing=()
+        "$python" -c 'import jsonschema_rs' 2>/dev/null || missing+=(jsonschema-rs)
+        "$python" -c 'import fastjsonschema' 2>/dev/null || missing+=(fastjsonschema)
+        "$python" -c 'import jsonschema' 2>/dev/null || missing+=(jsonschema)
+        if [ ${#missing[@]} != 0 ]; then
+            echo "bench: pip install --quiet ${missing[*]}" >&2
+            "$python" -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2 ||
+                echo "bench: pip install failed: those columns stay empty" >&2
+        fi
     fi
-fi
-php_ok=0
-if command -v "$php" >/dev/null && "$php" -r 'exit(extension_loaded("ffi") ? 0 : 1);' 2>/dev/null; then
-    php_ok=1
-    if ! dpkg -s php-json-schema >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "bench: apt-get install php-json-schema" >&2
-        { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-json-schema >/dev/null 2>&1 ||
-          { apt-get update -qq >/dev/null 2>&1 &&
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-json-schema >/dev/null 2>&1; }; } ||
-            echo "bench: php-json-schema could not be installed: its columns stay empty" >&2
+    php_ok=0
+    if command -v "$php" >/dev/null && "$php" -r 'exit(extension_loaded("ffi") ? 0 : 1);' 2>/dev/null; then
+        php_ok=1
+        if ! dpkg -s php-json-schema >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+            echo "bench: apt-get install php-json-schema" >&2
+            { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-json-schema >/dev/null 2>&1 ||
+              { apt-get update -qq >/dev/null 2>&1 &&
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-json-schema >/dev/null 2>&1; }; } ||
+                echo "bench: php-json-schema could not be installed: its columns stay empty" >&2
+        fi
+    else
+        echo "bench: $php with FFI not found: the PHP columns stay empty" >&2
     fi
-else
-    echo "bench: $php with FFI not found: the PHP columns stay empty" >&2
-fi
-jr_autoload=$(dpkg -L php-json-schema 2>/dev/null | grep '/JsonSchema/autoload\.php$' | head -1 || true)
-jr_version=$(dpkg-query -W -f '${Version}' php-json-schema 2>/dev/null || echo "not installed")
+    jr_autoload=$(dpkg -L php-json-schema 2>/dev/null | grep '/JsonSchema/autoload\.php$' | head -1 || true)
+    jr_version=$(dpkg-query -W -f '${Version}' php-json-schema 2>/dev/null || echo "not installed")
 
-# shellcheck disable=SC2086
-"$cc" -std=c11 -O2 -Wall -Wextra -o "$out/oreg-bench-validate" tools/bench/bench_validate.c $flags \
-    -Wl,-rpath,"$libdir"
-"$python" tools/bench/schema_drafts.py "$schema" "$vout"
+    # shellcheck disable=SC2086
+    "$cc" -std=c11 -O2 -Wall -Wextra -o "$out/oreg-bench-validate" tools/bench/bench_validate.c $flags \
+        -Wl,-rpath,"$libdir"
+    "$python" tools/bench/schema_drafts.py "$schema" "$vout"
 
-read -r -a php_args <<< "${BENCH_PHP_ARGS:--d opcache.enable_cli=1}"
-pyver() { "$python" -c "import importlib.metadata as m; print(m.version('$1'))" 2>/dev/null || echo "not installed"; }
-echo
-echo "== Part 2: JSON Schema validation =="
-echo "  Schema:  $schema (draft 2020-12, compiled once; format assertion on)"
-echo "  Inputs:  $valid_payload, $invalid_payload (bytes in)"
-echo "  Python:  jsonschema-rs $(pyver jsonschema-rs), jsonschema $(pyver jsonschema), fastjsonschema $(pyver fastjsonschema)"
-if [ "$php_ok" = 1 ]; then
-    echo "  PHP:     $("$php" -r 'echo PHP_VERSION;') ${php_args[*]} (opcache $("$php" "${php_args[@]}" -r 'echo ini_get("opcache.enable_cli") ? "on" : "off";'), JIT buffer $("$php" "${php_args[@]}" -r 'echo ini_get("opcache.jit_buffer_size") ?: "0";')), php-json-schema (justinrainbow/json-schema) $jr_version"
-fi
-echo "  Running: C, then Python, then PHP, on the same core (sizes and CRC-32 cross-checked)..."
+    pyver() { "$python" -c "import importlib.metadata as m; print(m.version('$1'))" 2>/dev/null || echo "not installed"; }
+    echo
+    echo "== Part 2: JSON Schema validation =="
+    echo "  Schema:  $schema (draft 2020-12, compiled once; format assertion on)"
+    echo "  Inputs:  $valid_payload, $invalid_payload (bytes in)"
+    echo "  Python:  jsonschema-rs $(pyver jsonschema-rs), jsonschema $(pyver jsonschema), fastjsonschema $(pyver fastjsonschema)"
+    if [ "$php_ok" = 1 ]; then
+        echo "  PHP:     $("$php" -r 'echo PHP_VERSION;') ${php_args[*]} (opcache $("$php" "${php_args[@]}" -r 'echo ini_get("opcache.enable_cli") ? "on" : "off";'), JIT buffer $("$php" "${php_args[@]}" -r 'echo ini_get("opcache.jit_buffer_size") ?: "0";')), php-json-schema (justinrainbow/json-schema) $jr_version"
+    fi
+    echo "  Running: C, then Python, then PHP, on the same core (sizes and CRC-32 cross-checked)..."
 
-"${pin[@]}" "$out/oreg-bench-validate" "${timing[@]}" "$schema" "$valid_payload" "$invalid_payload" \
-    >> "$vout/results.tsv"
-# The Python and PHP runs are not fatal: what they could not time shows as missing in the report.
-"${pin[@]}" "$python" tools/bench/bench_validate.py "${timing[@]}" -l "$libdir/libonderwijsregio.so" \
-    -d "$vout/schema-draft07.json" "$schema" "$valid_payload" "$invalid_payload" >> "$vout/results.tsv" ||
-    echo "bench: the Python validation run failed (see above)" >&2
-if [ "$php_ok" = 1 ]; then
-    "${pin[@]}" "$php" "${php_args[@]}" tools/bench/bench_validate.php "${timing[@]}" \
-        --cdef dist/share/onderwijsregio/onderwijsregio.ffi.h --lib "$libdir/libonderwijsregio.so" \
-        --autoload "${jr_autoload:-/nonexistent}" --draft04 "$vout/schema-draft04.json" \
-        "$schema" "$valid_payload" "$invalid_payload" >> "$vout/results.tsv" ||
-        echo "bench: the PHP validation run failed (see above)" >&2
-fi
+    "${pin[@]}" "$out/oreg-bench-validate" "${timing[@]}" "$schema" "$valid_payload" "$invalid_payload" \
+        >> "$vout/results.tsv"
+    # The Python and PHP runs are not fatal: what they could not time shows as missing in the report.
+    "${pin[@]}" "$python" tools/bench/bench_validate.py "${timing[@]}" -l "$libdir/libonderwijsregio.so" \
+        -d "$vout/schema-draft07.json" "$schema" "$valid_payload" "$invalid_payload" >> "$vout/results.tsv" ||
+        echo "bench: the Python validation run failed (see above)" >&2
+    if [ "$php_ok" = 1 ]; then
+        "${pin[@]}" "$php" "${php_args[@]}" tools/bench/bench_validate.php "${timing[@]}" \
+            --cdef dist/share/onderwijsregio/onderwijsregio.ffi.h --lib "$libdir/libonderwijsregio.so" \
+            --autoload "${jr_autoload:-/nonexistent}" --draft04 "$vout/schema-draft04.json" \
+            "$schema" "$valid_payload" "$invalid_payload" >> "$vout/results.tsv" ||
+            echo "bench: the PHP validation run failed (see above)" >&2
+    fi
 
-TARGET_C_US=5 TARGET_RS_RATIO=1 TARGET_JSONSCHEMA_RATIO=30 TARGET_PHP_RATIO=20 \
-    "$python" tools/bench/report_validate.py "$vout/results.tsv" "$fixtures/expected.json" "$schema_rel" \
-    "$vout/schema-drafts.txt" "$(basename "$valid_payload")" "$(basename "$invalid_payload")"
-check_lib
+    TARGET_C_US=5 TARGET_RS_RATIO=1 TARGET_JSONSCHEMA_RATIO=30 TARGET_PHP_RATIO=20 \
+        "$python" tools/bench/report_validate.py "$vout/results.tsv" "$fixtures/expected.json" "$schema_rel" \
+        "$vout/schema-drafts.txt" "$(basename "$valid_payload")" "$(basename "$invalid_payload")" \
+        "$out/validate.json" "${facts[@]}" "php=$([ "$php_ok" = 1 ] && "$php" -r 'echo PHP_VERSION;')" \
+        "phpArgs=${php_args[*]}" "jsonschema-rs=$(pyver jsonschema-rs)" "jsonschema=$(pyver jsonschema)" \
+        "fastjsonschema=$(pyver fastjsonschema)" "php-json-schema=$jr_version"
+    check_lib
+}
+# --- Part 5: bulk validation ------------------------------------------------------------------------
+bulk_part() {
+    local bdir=$out/bulk schema=$fixtures_root/schema/candidate-create.schema.json
+    local n=${BENCH_BULK_COUNT:-100000} passes=${BENCH_BULK_PASSES:-5} invalid=${BENCH_BULK_INVALID:-30}
+    local records=$bdir/candidates-$n-$seed.jsonl
+    [ -f "$schema" ] || { echo "bench: $schema is missing (set ONDERWIJSREGIO_FIXTURES)" >&2; exit 1; }
+    mkdir -p "$bdir"
+    rm -f "$bdir/results.tsv" "$out/bulk.json"
+    if [ "${BENCH_PIP_INSTALL:-1}" != 0 ] && ! "$python" -c 'import jsonschema_rs' 2>/dev/null; then
+        echo "bench: pip install --quiet jsonschema-rs" >&2
+        "$python" -m pip install --quiet --disable-pip-version-check jsonschema-rs >&2 ||
+            echo "bench: pip install failed: the jsonschema-rs rows stay empty" >&2
+    fi
+    echo
+    echo "== Part 5: bulk validation =="
+    echo "  Records: $("$python" tools/bench/gen_bulk.py "$records" "$n" "$seed" "$invalid")"
+    echo "  Schema:  $schema (compiled once, format assertion on)"
+    echo "  Method:  a pass = every line validated in file order (file read beforehand, untimed); 1 untimed"
+    echo "           pass, then $passes timed ones; median; Python's GC off while timing"
+    echo "  Running: C, then Python, on the same core..."
+    # shellcheck disable=SC2086
+    if "$cc" -std=c11 -O2 -Wall -Wextra -o "$bdir/oreg-bench-bulk" tools/bench/bench_bulk.c $flags \
+        -Wl,-rpath,"$libdir"; then
+        "${pin[@]}" "$bdir/oreg-bench-bulk" -r "$passes" -w 1 "$schema" "$records" >> "$bdir/results.tsv" ||
+            echo "bench: the C bulk run failed (see above)" >&2
+    else
+        echo "bench: tools/bench/bench_bulk.c does not build against dist/: the C rows stay empty" >&2
+    fi
+    "${pin[@]}" "$python" tools/bench/bench_bulk.py -r "$passes" -w 1 -l "$libdir/libonderwijsregio.so" \
+        -b bindings/python "$schema" "$records" >> "$bdir/results.tsv" ||
+        echo "bench: the Python bulk run failed (see above)" >&2
+    "$python" tools/bench/report_bulk.py "$bdir/results.tsv" "$records.expected" "$out/bulk.json" "${facts[@]}" \
+        "records=$records" "seed=$seed" "invalidPercent=$invalid" \
+        "jsonschema-rs=$("$python" -c "import importlib.metadata as m; print(m.version('jsonschema-rs'))" 2>/dev/null || echo 'not installed')"
+    check_lib
+}
+
+# --- Part 6: cold start -----------------------------------------------------------------------------
+coldstart_part() {
+    local cdir=$out/coldstart body=$out/coldstart/body-1k.json
+    local schema=$fixtures_root/schema/candidate-create.schema.json payload=$fixtures/candidate-valid-full.json
+    mkdir -p "$cdir"
+    rm -f "$out/coldstart.json"
+    "$python" tools/bench/gen_callback.py "$body" 1024 > /dev/null
+    # The draft-04 copy for justinrainbow (part 2 writes it too; alone, this part writes its own).
+    "$python" tools/bench/schema_drafts.py "$schema" "$cdir" > /dev/null
+    local rss_bin=()
+    if "$cc" -std=c11 -O2 -Wall -Wextra -o "$cdir/oreg-rss-dlopen" tools/bench/rss_dlopen.c -ldl; then
+        rss_bin=(--rss-bin "$cdir/oreg-rss-dlopen" --smaps-dir "$cdir")
+    else
+        echo "bench: tools/bench/rss_dlopen.c does not build: the C memory figures stay empty" >&2
+    fi
+    local autoload
+    autoload=$(dpkg -L php-json-schema 2>/dev/null | grep '/JsonSchema/autoload\.php$' | head -1 || true)
+    echo
+    echo "== Part 6: cold start, size, resident memory =="
+    echo "  Running: fresh php and python3 processes, ${BENCH_COLD_RUNS:-30} rounds, on the same core..."
+    TARGET_PHP_ADDED_MS=3 TARGET_SIZE_BYTES=8000000 TARGET_RSS_BYTES=8000000 \
+    "${pin[@]}" "$python" tools/bench/coldstart.py --out "$out/coldstart.json" --lib "$libdir/libonderwijsregio.so.0" \
+        --cdef dist/share/onderwijsregio/onderwijsregio.ffi.h --schema "$schema" --payload "$payload" --body "$body" \
+        --runs "${BENCH_COLD_RUNS:-30}" --php "$php" --php-args "${php_args[*]}" --python "$python" \
+        --draft04 "$cdir/schema-draft04.json" --autoload "${autoload:-/nonexistent}" --bindings bindings/python \
+        --rss-runs "$([ "$quick" = 1 ] && echo 3 || echo 7)" "${rss_bin[@]}" "${facts[@]}" \
+        "php=$(command -v "$php" >/dev/null && "$php" -r 'echo PHP_VERSION;')"
+    check_lib
+}
+
+# --- The run ---------------------------------------------------------------------------------------
+started=$(date +%s)
 if [ -z "$only" ]; then
+    # A whole run: what an earlier run left must not pass for this one's.
+    rm -f "$out"/{parse,validate,bulk,client,verify,coldstart}.json
+    parse_part
+    validate_part
+    bulk_part
     client_part
     verify_part
+    coldstart_part
+else
+    "${only}_part"
 fi
+echo
+echo "bench: the parts took $(( $(date +%s) - started )) s"
+"$python" tools/bench/write_report.py --dir "$out" --run-id "$run_id" --markdown BENCHMARKS.md --json benchmarks.json \
+    --python "$python" --php "$php" --php-args "${php_args[*]}" ||
+    echo "bench: write_report.py failed: BENCHMARKS.md and benchmarks.json were not updated" >&2
 exit 0
