@@ -14,7 +14,8 @@
  *     a stale or dangling pointer.
  *   - On failure, oreg_last_error() describes what went wrong on the calling thread.
  *   - Inputs are (pointer, length) pairs: the bytes need not be NUL-terminated and may
- *     contain NUL. A NULL pointer with length 0 is the empty input.
+ *     contain NUL. A NULL pointer with length 0 is the empty input. No input may be longer
+ *     than 64 MiB: a larger length is OREG_ERR_LIMIT before a single byte is read.
  *   - Buffers the library returns are allocated by it and released with oreg_free(), never
  *     with another allocator's free.
  *   - No input can crash the library: bad arguments, malformed JSON, invalid UTF-8, deep

@@ -3,13 +3,22 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Onderwijsregio
 
-/// Conversions of C arguments, each refusing what it cannot use with OREG_ERR_MISUSE.
+/// Conversions of C arguments, each refusing what it cannot use (OREG_ERR_MISUSE, OREG_ERR_LIMIT).
 enum Arguments {
+    /// No input is larger: the JSON parser's own document limit, and far above any real
+    /// payload or callback body.
+    static let maxInputBytes = JSONParseOptions.defaultMaxBytes
+
     /// The bytes of a `(const char *, size_t)` input. NULL with length 0 is the empty input.
     static func buffer(_ pointer: UnsafePointer<CChar>?, _ length: UInt, name: StaticString) throws(ABIError) -> UnsafeBufferPointer<UInt8> {
         guard let count = Int(exactly: length) else {
             throw ABIError(.misuse, "\(name): length \(length) is larger than any buffer can be")
+        }
+        // Checked before anything reads or copies the bytes: a wrong length must not be followed.
+        guard count <= Arguments.maxInputBytes else {
+            throw ABIError(.limit, "\(name) of \(count) bytes exceeds the limit of \(Arguments.maxInputBytes) bytes for any input")
         }
         guard let pointer else {
             if count == 0 { return UnsafeBufferPointer(start: nil, count: 0) }

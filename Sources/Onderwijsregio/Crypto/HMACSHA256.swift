@@ -13,9 +13,13 @@ final class HMACSHA256: @unchecked Sendable {
 
     init?(key: [UInt8]) {
         guard !key.isEmpty, let algorithm = hmacAlgorithm, let context = EVP_MAC_CTX_new(algorithm) else { return nil }
+        // OSSL_PARAM keeps both pointers until EVP_MAC_init reads them: the parameter name must
+        // be static (a String argument's C string would be gone by then) and the value alive.
+        let name: StaticString = "digest"
         let initialised = "SHA256".withCString { digest -> Bool in
             var parameters = [
-                OSSL_PARAM_construct_utf8_string("digest", UnsafeMutablePointer(mutating: digest), 0),
+                OSSL_PARAM_construct_utf8_string(UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self),
+                                                 UnsafeMutablePointer(mutating: digest), 0),
                 OSSL_PARAM_construct_end(),
             ]
             return key.withUnsafeBufferPointer { EVP_MAC_init(context, $0.baseAddress, $0.count, &parameters) } == 1

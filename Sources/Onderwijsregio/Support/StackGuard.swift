@@ -23,8 +23,7 @@ enum StackGuard {
     @inline(__always)
     static func hasRoom(above floor: UInt?) -> Bool {
         guard let floor else { return true }
-        var marker: UInt8 = 0
-        return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) } > floor
+        return UInt(bitPattern: onderwijsregio_internal_frame_address()) > floor
     }
 
     /// The lowest address recursion may reach on this thread (stacks grow down here), looked
