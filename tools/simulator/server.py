@@ -360,6 +360,7 @@ def send(handler: Handler, response: Response, truncate: bool = False) -> None:
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"       # keep-alive
+    disable_nagle_algorithm = True      # headers and body go out in two writes: no 40 ms ACK wait
     server_version = "onderwijsregio-simulator/1"
     timeout = 300                        # an idle keep-alive connection is closed after 5 minutes
     simulator: Simulator

@@ -118,7 +118,9 @@ public struct ClientConfiguration: Sendable {
         }
         while baseURL.hasSuffix("/") { baseURL.removeLast() }
         guard let url = ServiceURL(baseURL) else {
-            throw ClientError(.misuse, "option baseUrl must be an absolute http:// or https:// URL without credentials, spaces or control characters (got \"\(baseURL.prefix(200))\")")
+            // Echoed only when it cannot hold credentials: they are secrets like the key.
+            let shown = baseURL.contains("@") ? "" : " (got \"\(baseURL.prefix(200))\")"
+            throw ClientError(.misuse, "option baseUrl must be an absolute http:// or https:// URL without credentials, spaces or control characters\(shown)")
         }
         guard !url.rest.contains("?") && !url.rest.contains("#") else {
             throw ClientError(.misuse, "option baseUrl must not have a query or fragment")
