@@ -39,7 +39,7 @@ import pytest
 
 import oreg_ctypes
 from oreg_ctypes import LIB_PATH, REPO, Status, encode, last_error
-from simulator import SIMULATOR, SimControl, launch, terminate
+from simulator import SimControl, launch, terminate
 
 BINDING = REPO / "bindings/python"
 if str(BINDING) not in sys.path:
