@@ -128,4 +128,4 @@ demo: deps dist
 	@bash tools/demo/run.sh
 
 clean:
-	rm -rf $(DIST) .build .build-dist .build-test .build-demo
+	rm -rf $(DIST) .build .build-dist .build-test .build-demo .build-fuzz .build-asan .build-tsan .build-bench

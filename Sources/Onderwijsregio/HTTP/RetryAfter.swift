@@ -8,7 +8,8 @@ enum RetryAfter {
             return Int64(text) ?? Int64.max   // all digits but too many of them: "very long"
         }
         guard let date = HTTPDate.unixSeconds(text) else { return nil }
-        return max(0, date - now)
+        let (wait, overflow) = date.subtractingReportingOverflow(now)
+        return overflow ? (now < 0 ? Int64.max : 0) : max(0, wait)
     }
 }
 
