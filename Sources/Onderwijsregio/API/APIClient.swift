@@ -95,7 +95,8 @@ public final class APIClient: @unchecked Sendable {
             if let etag { request.headers.append("If-None-Match: " + etag) }
             let (response, _) = try self.exchange(request)
             if response.status == 304 && etag != nil { return .notModified }
-            let envelope = try self.successEnvelope(response)
+            let envelope = ResponseEnvelope(response)
+            try self.requireJSON(envelope, of: response)
             guard let schema = envelope.schema else {
                 var error = ClientError(.response, "the service's answer to GET /schema holds no schema")
                 error.requestId = envelope.requestId
@@ -294,14 +295,14 @@ public final class APIClient: @unchecked Sendable {
     }
 
     private func acceptedMutation(_ response: HTTPResponse, path: String, key: String, attempts: Int) throws(ClientError) -> JSONValue {
-        let envelope: ResponseEnvelope
+        let envelope = ResponseEnvelope(response)
         do throws(ClientError) {
-            envelope = try successEnvelope(response)
+            try requireJSON(envelope, of: response)
             try checkSandbox(envelope, path: path)
         } catch {
             var failure = error
             failure.attempts = attempts
-            failure.mutationId = ResponseEnvelope(response).data?["mutationId"]?.stringValue
+            failure.mutationId = envelope.data?["mutationId"]?.stringValue
             // Accepted or not, the key makes a resubmission safe.
             failure.isRetryable = error.kind == .response
             throw failure
@@ -338,9 +339,9 @@ public final class APIClient: @unchecked Sendable {
             throw ClientError(.misuse, "path_and_query must start with one \"/\", be percent-encoded and hold no spaces, control characters or \"#\" (at most 8192 bytes)")
         }
         let (response, attempts) = try exchange(HTTPRequest(method: .get, url: configuration.baseURL + pathAndQuery))
-        let envelope: ResponseEnvelope
+        let envelope = ResponseEnvelope(response)
         do throws(ClientError) {
-            envelope = try successEnvelope(response)
+            try requireJSON(envelope, of: response)
             try checkSandbox(envelope, path: pathAndQuery)
         } catch {
             var failure = error
@@ -429,9 +430,8 @@ public final class APIClient: @unchecked Sendable {
         }
     }
 
-    /// The envelope of a 2xx answer; an answer that is not JSON (or empty) cannot be used.
-    private func successEnvelope(_ response: HTTPResponse) throws(ClientError) -> ResponseEnvelope {
-        let envelope = ResponseEnvelope(response)
+    /// Refuses the envelope of a 2xx answer that is not JSON (or empty): it cannot be used.
+    private func requireJSON(_ envelope: ResponseEnvelope, of response: HTTPResponse) throws(ClientError) {
         guard envelope.document != nil else {
             var error = ClientError(.response, response.body.isEmpty
                 ? "the service answered HTTP \(response.status) with an empty body"
@@ -443,7 +443,6 @@ public final class APIClient: @unchecked Sendable {
             }
             throw error
         }
-        return envelope
     }
 
     /// [assumed] The client's safety net for sandbox mode (api-contract.md §2): an answer from

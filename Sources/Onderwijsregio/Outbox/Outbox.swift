@@ -231,12 +231,13 @@ final class Outbox: @unchecked Sendable {
 
     func count(_ state: OutboxState) throws(ClientError) -> Int64 {
         try lock.withLock { () throws(ClientError) -> Int64 in
-            do throws(SQLiteError) {
-                return try database.integer("SELECT count(*) FROM outbox WHERE region = ?1 AND state = ?2", [.text(region), .text(state.rawValue)])
-            } catch {
-                throw fail(error, "count its entries")
-            }
+            do throws(SQLiteError) { return try countLocked(state) } catch { throw fail(error, "count its entries") }
         }
+    }
+
+    /// Entries of this region in `state`; the caller holds the lock.
+    private func countLocked(_ state: OutboxState) throws(SQLiteError) -> Int64 {
+        try database.integer("SELECT count(*) FROM outbox WHERE region = ?1 AND state = ?2", [.text(region), .text(state.rawValue)])
     }
 
     /// Counts per state and the oldest entries of each, for this region.
@@ -263,8 +264,7 @@ final class Outbox: @unchecked Sendable {
                         entry["answer"] = row.text(9).flatMap { try? JSONParser.parse($0) } ?? .null
                         entries.append(.object(entry))
                     }
-                    let count = try database.integer("SELECT count(*) FROM outbox WHERE region = ?1 AND state = ?2",
-                                                     [.text(region), .text(state.rawValue)])
+                    let count = try countLocked(state)
                     states[state.rawValue] = .object(JSONObject([("count", .number(JSONNumber(count))), ("oldest", .array(entries))]))
                 }
                 return .object(JSONObject([("path", .string(path)), ("states", .object(states))]))
