@@ -4,6 +4,16 @@ import PackageDescription
 // The ABI target is the only one that exports C symbols; the core stays free of C pointers it did
 // not receive from there. The release artefact (`make dist`) is built from the `onderwijsregio`
 // dynamic product with extra flags (static Swift runtime, version script, soname): see Makefile.
+// Swift imports its Regex and Concurrency modules into every file unless told not to, and the
+// static artefact then carries them (about 1.5 MB of regex parser and Unicode name tables) even
+// though the library uses neither: patterns go through PCRE2, and there is no async code.
+let leanRuntime: [SwiftSetting] = [
+    .unsafeFlags([
+        "-Xfrontend", "-disable-implicit-string-processing-module-import",
+        "-Xfrontend", "-disable-implicit-concurrency-module-import",
+    ])
+]
+
 let package = Package(
     name: "onderwijsregio",
     products: [
@@ -25,10 +35,12 @@ let package = Package(
         .target(name: "CThreadStack"),
         .target(
             name: "Onderwijsregio",
-            dependencies: ["CCurl", "COpenSSL", "CPCRE2", "CSQLite", "CThreadStack"]),
+            dependencies: ["CCurl", "COpenSSL", "CPCRE2", "CSQLite", "CThreadStack"],
+            swiftSettings: leanRuntime),
         .target(
             name: "OnderwijsregioABI",
-            dependencies: ["Onderwijsregio"]),
+            dependencies: ["Onderwijsregio"],
+            swiftSettings: leanRuntime),
         .testTarget(
             name: "OnderwijsregioTests",
             dependencies: ["Onderwijsregio"]),

@@ -26,7 +26,22 @@ func parseDocument(_ input: UnsafeBufferPointer<UInt8>, options: JSONParseOption
     do throws(JSONParseError) {
         return try JSONParser.parse(input, options: options)
     } catch {
-        throw ABIError(
+        throw ABIError(error)
+    }
+}
+
+/// `parseDocument` into the flat form the validator reads.
+func parseTape(_ input: UnsafeBufferPointer<UInt8>, options: JSONParseOptions) throws(ABIError) -> JSONTape {
+    do throws(JSONParseError) {
+        return try JSONTape(parsing: input, options: options)
+    } catch {
+        throw ABIError(error)
+    }
+}
+
+extension ABIError {
+    init(_ error: JSONParseError) {
+        self.init(
             error.kind == .limit ? .limit : .json,
             error.description,
             details: [

@@ -47,7 +47,7 @@ final class SchemaHandle {
         outReport?.pointee = nil
         guard let schema else { throw ABIError(.misuse, "schema is NULL") }
         let handle = Unmanaged<SchemaHandle>.fromOpaque(schema).takeUnretainedValue()
-        let instance = try parseDocument(try Arguments.buffer(json, length, name: "json"), options: handle.parseOptions)
+        let instance = try parseTape(try Arguments.buffer(json, length, name: "json"), options: handle.parseOptions)
         guard let outReport else {
             // No report wanted: the verdict alone, which stops at the first error.
             do throws(SchemaEvaluationError) {

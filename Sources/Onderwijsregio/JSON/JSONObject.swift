@@ -134,11 +134,14 @@ struct KeyFingerprint: Equatable, Sendable {
 
     init(_ key: String) {
         var key = key
-        (length, prefix) = key.withUTF8 { bytes in
-            var prefix: UInt64 = 0
-            for i in 0..<min(8, bytes.count) { prefix |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-            return (bytes.count, prefix)
-        }
+        self = key.withUTF8 { KeyFingerprint(utf8: $0) }
+    }
+
+    init(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        var prefix: UInt64 = 0
+        for i in 0..<min(8, bytes.count) { prefix |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        self.length = bytes.count
+        self.prefix = prefix
     }
 
     var isWholeKey: Bool { length <= 8 }

@@ -8,14 +8,9 @@ public enum JSONParser {
     public static func parse(
         _ bytes: UnsafeBufferPointer<UInt8>, options: JSONParseOptions = JSONParseOptions()
     ) throws(JSONParseError) -> JSONValue {
-        if bytes.count > options.maxBytes {
-            throw ByteCursor.error(
-                in: bytes, at: 0, kind: .limit,
-                "document of \(bytes.count) bytes exceeds the limit of \(options.maxBytes) bytes")
-        }
-        var cursor = ByteCursor(bytes: bytes, maxDepth: options.maxDepth)
-        defer { cursor.release() }
-        return try cursor.parseDocument()
+        var sink = JSONValueSink()
+        defer { sink.release() }
+        return try parse(bytes, options: options, into: &sink)
     }
 
     public static func parse(_ text: String, options: JSONParseOptions = JSONParseOptions()) throws(JSONParseError) -> JSONValue {
@@ -33,32 +28,41 @@ public enum JSONParser {
         }
         return try result.get()
     }
+
+    /// The one grammar, handing what it reads to `sink`: a `JSONValue` tree or a flat `JSONTape`.
+    @inline(__always)
+    static func parse<Sink: JSONDocumentSink>(
+        _ bytes: UnsafeBufferPointer<UInt8>, options: JSONParseOptions, into sink: inout Sink
+    ) throws(JSONParseError) -> Sink.Value {
+        if bytes.count > options.maxBytes {
+            throw JSONParseError(
+                in: bytes, at: 0, kind: .limit,
+                "document of \(bytes.count) bytes exceeds the limit of \(options.maxBytes) bytes")
+        }
+        var cursor = ByteCursor(bytes: bytes, maxDepth: options.maxDepth, sink: sink)
+        defer { sink = cursor.sink }
+        return try cursor.parseDocument()
+    }
 }
 
-private struct ByteCursor {
+private struct ByteCursor<Sink: JSONDocumentSink> {
     let bytes: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
+    var sink: Sink
     var position = 0
     var depth = 0
     /// Reused for strings that contain escapes.
     var scratch: [UInt8] = []
-    /// Elements and members of the containers being parsed, innermost on top.
-    var elements = MoveStack<JSONValue>()
     /// Looked up once per document; recursion stays on the calling thread.
     let stackFloor = StackGuard.currentFloor()
-    var members = MoveStack<JSONObject.Member>()
 
-    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, sink: Sink) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.sink = sink
     }
 
-    func release() {
-        elements.release()
-        members.release()
-    }
-
-    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+    mutating func parseDocument() throws(JSONParseError) -> Sink.Value {
         skipWhitespace()
         guard position < bytes.count else {
             throw fail(bytes.isEmpty ? "empty document" : "document holds only whitespace")
@@ -71,16 +75,16 @@ private struct ByteCursor {
 
     // MARK: values
 
-    mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    mutating func parseValue() throws(JSONParseError) -> Sink.Value {
         guard position < bytes.count else { throw fail("unexpected end of input, expected a value") }
         switch bytes[position] {
-        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "\""): return try parseString { sink, text in sink.string(text) }
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return sink.bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return sink.bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return sink.null()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw fail("unexpected \(describeByte(position)), expected a value")
         }
     }
@@ -95,19 +99,20 @@ private struct ByteCursor {
         }
     }
 
-    mutating func parseArray() throws(JSONParseError) -> JSONValue {
+    mutating func parseArray() throws(JSONParseError) -> Sink.Value {
         try enterContainer()
         position += 1
         skipWhitespace()
+        let start = sink.beginArray()
         if position < bytes.count && bytes[position] == UInt8(ascii: "]") {
             position += 1
             depth -= 1
-            return .array([])
+            return sink.endArray(start)
         }
-        let first = elements.count
         while true {
             skipWhitespace()
-            elements.push(try parseValue())
+            let element = try parseValue()
+            sink.element(element)
             skipWhitespace()
             guard position < bytes.count else { throw fail("unexpected end of input in an array, expected ',' or ']'") }
             let byte = bytes[position]
@@ -118,19 +123,19 @@ private struct ByteCursor {
             throw fail("unexpected \(describeByte(position)) in an array, expected ',' or ']'")
         }
         depth -= 1
-        return .array(elements.popArray(from: first))
+        return sink.endArray(start)
     }
 
-    mutating func parseObject() throws(JSONParseError) -> JSONValue {
+    mutating func parseObject() throws(JSONParseError) -> Sink.Value {
         try enterContainer()
         position += 1
         skipWhitespace()
+        let start = sink.beginObject()
         if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
             position += 1
             depth -= 1
-            return .object(JSONObject())
+            return sink.endObject(start)
         }
-        let first = members.count
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
@@ -138,7 +143,7 @@ private struct ByteCursor {
                     ? "unexpected \(describeByte(position)), expected a member name in double quotes"
                     : "unexpected end of input in an object, expected a member name")
             }
-            let key = try parseString()
+            let key = try parseString { sink, text in sink.key(text) }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                 throw fail(position < bytes.count
@@ -147,7 +152,8 @@ private struct ByteCursor {
             }
             position += 1
             skipWhitespace()
-            members.push(JSONObject.Member(key: key, value: try parseValue()))
+            let value = try parseValue()
+            sink.member(key, value)
             skipWhitespace()
             guard position < bytes.count else { throw fail("unexpected end of input in an object, expected ',' or '}'") }
             let byte = bytes[position]
@@ -158,7 +164,7 @@ private struct ByteCursor {
             throw fail("unexpected \(describeByte(position)) in an object, expected ',' or '}'")
         }
         depth -= 1
-        return .object(JSONObject(parsedMembers: members.popArray(from: first)))
+        return sink.endObject(start)
     }
 
     mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
@@ -175,7 +181,7 @@ private struct ByteCursor {
         position += count
     }
 
-    mutating func parseNumber() throws(JSONParseError) -> JSONNumber {
+    mutating func parseNumber() throws(JSONParseError) -> Sink.Value {
         let start = position
         guard let base = bytes.baseAddress,
               let length = JSONNumber.grammarLength(base + start, count: bytes.count - start)
@@ -202,11 +208,8 @@ private struct ByteCursor {
             }
         }
         // "-0" keeps its literal so it serialises as written.
-        if plainInteger && !(negative && magnitude == 0) {
-            return JSONNumber(negative ? -magnitude : magnitude)
-        }
-        let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        return JSONNumber(validatedLiteral: literal)
+        let integer = plainInteger && !(negative && magnitude == 0) ? (negative ? -magnitude : magnitude) : nil
+        return sink.number(literal: UnsafeBufferPointer(rebasing: bytes[start..<position]), integer: integer)
     }
 
     /// Finds the byte at which the number grammar failed, for the error position.
@@ -227,32 +230,39 @@ private struct ByteCursor {
 
     // MARK: strings
 
-    mutating func parseString() throws(JSONParseError) -> String {
+    /// Reads a string and hands its decoded UTF-8 (valid, unescaped) to `deliver`.
+    @inline(__always)
+    mutating func parseString<T>(_ deliver: (inout Sink, UnsafeBufferPointer<UInt8>) -> T) throws(JSONParseError) -> T {
         position += 1
         let start = position
         // Fast path: no escapes. ASCII is checked byte by byte; multi-byte UTF-8 is validated.
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                let text = deliver(&sink, UnsafeBufferPointer(rebasing: bytes[start..<position]))
                 position += 1
                 return text
             }
-            if byte == UInt8(ascii: "\\") { return try parseEscapedString(from: start) }
+            if byte == UInt8(ascii: "\\") {
+                try parseEscapedString(from: start)
+                let decoded = scratch
+                return decoded.withUnsafeBufferPointer { deliver(&sink, $0) }
+            }
             if byte < 0x20 { throw fail("unescaped control character \(describeByte(position)) in a string") }
             if byte < 0x80 { position += 1 } else { try skipUTF8Sequence() }
         }
         throw fail("unterminated string", at: start - 1)
     }
 
-    mutating func parseEscapedString(from start: Int) throws(JSONParseError) -> String {
+    /// Decodes a string with escapes into `scratch`.
+    mutating func parseEscapedString(from start: Int) throws(JSONParseError) {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
-                return scratch.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+                return
             }
             if byte == UInt8(ascii: "\\") {
                 try appendEscape()
@@ -389,10 +399,13 @@ private struct ByteCursor {
     }
 
     func fail(_ message: String, at: Int? = nil, kind: JSONParseError.Kind = .syntax) -> JSONParseError {
-        ByteCursor.error(in: bytes, at: at ?? position, kind: kind, message)
+        JSONParseError(in: bytes, at: at ?? position, kind: kind, message)
     }
+}
 
-    static func error(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int, kind: JSONParseError.Kind, _ message: String) -> JSONParseError {
+extension JSONParseError {
+    /// An error at byte `offset` of `bytes`, with its line and column.
+    init(in bytes: UnsafeBufferPointer<UInt8>, at offset: Int, kind: JSONParseError.Kind, _ message: String) {
         let offset = max(0, min(offset, bytes.count))
         var line = 1
         var lineStart = 0
@@ -400,7 +413,7 @@ private struct ByteCursor {
             line += 1
             lineStart = i + 1
         }
-        return JSONParseError(kind: kind, message: message, offset: offset, line: line, column: offset - lineStart + 1)
+        self.init(kind: kind, message: message, offset: offset, line: line, column: offset - lineStart + 1)
     }
 }
 

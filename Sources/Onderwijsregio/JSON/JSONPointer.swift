@@ -65,6 +65,19 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
+    /// Writes the string form as the contents of a JSON string (escaped, no quotes): what a
+    /// report holds, without building `description` first.
+    func writeJSONStringContents(to out: inout [UInt8]) {
+        for token in tokens {
+            out.append(UInt8(ascii: "/"))
+            if token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) {
+                JSONSerializer.writeStringContents(JSONPointer(tokens: [token]).description.dropFirst().description, to: &out)
+            } else {
+                JSONSerializer.writeStringContents(token, to: &out)
+            }
+        }
+    }
+
     /// The value this pointer designates in `document`, or nil when there is none. Array
     /// tokens must be decimal indexes without leading zeros; "-" (past the end) designates nothing.
     public func resolve(in document: JSONValue) -> JSONValue? {

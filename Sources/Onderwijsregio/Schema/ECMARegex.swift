@@ -56,19 +56,28 @@ final class ECMARegex: @unchecked Sendable {
         pcre2_code_free_8(code)
     }
 
-    /// Whether the pattern matches anywhere in `subject`.
-    func matches(_ subject: String) throws(MatchLimitError) -> Bool {
-        guard let matchData = pcre2_match_data_create_from_pattern_8(code, nil) else {
-            throw MatchLimitError(pattern: pattern)
+    /// Whether the pattern matches anywhere in `subject`, which must be valid UTF-8 (what the
+    /// JSON parser and Swift strings produce), so PCRE2 need not check it again.
+    ///
+    /// `scratch` is PCRE2 match data the caller keeps across matches (nil at first; free it with
+    /// `releaseScratch`): one allocation per validation instead of one per match.
+    func matches(_ subject: UnsafeBufferPointer<UInt8>, scratch: inout OpaquePointer?) throws(MatchLimitError) -> Bool {
+        if scratch == nil {
+            // One pair of offsets is enough for any pattern: only whether it matched is read.
+            scratch = pcre2_match_data_create_8(1, nil)
         }
-        defer { pcre2_match_data_free_8(matchData) }
-        // Swift strings are valid UTF-8, so PCRE2 need not check again.
-        let result = withNonNullUTF8(subject) { start, count in
+        guard let matchData = scratch else { throw MatchLimitError(pattern: pattern) }
+        let result = withNonNull(subject) { start, count in
             pcre2_match_8(code, start, count, 0, UInt32(PCRE2_NO_UTF_CHECK), matchData, matchContext)
         }
+        // 0: matched, with more groups than the one pair of offsets could hold.
         if result >= 0 { return true }
         if result == PCRE2_ERROR_NOMATCH { return false }
         throw MatchLimitError(pattern: pattern)
+    }
+
+    static func releaseScratch(_ scratch: OpaquePointer?) {
+        pcre2_match_data_free_8(scratch)
     }
 
     /// ECMA-262 spells Unicode properties with long names (`\p{Letter}`,
@@ -76,7 +85,11 @@ final class ECMARegex: @unchecked Sendable {
     /// `\p{Lu}`); everything else passes through unchanged. Escaped backslashes are skipped, so
     /// `\\p{Letter}` (a literal backslash) stays as it is.
     static func translated(_ pattern: String) -> String {
-        guard pattern.contains("\\p{") || pattern.contains("\\P{") else { return pattern }
+        let bytes = Array(pattern.utf8)
+        let mentionsProperty = bytes.indices.dropLast(2).contains { i in
+            bytes[i] == UInt8(ascii: "\\") && (bytes[i + 1] | 0x20) == UInt8(ascii: "p") && bytes[i + 2] == UInt8(ascii: "{")
+        }
+        guard mentionsProperty else { return pattern }
         var out = ""
         var scalars = Substring(pattern).unicodeScalars[...]
         while let scalar = scalars.popFirst() {
@@ -122,9 +135,11 @@ final class ECMARegex: @unchecked Sendable {
 /// PCRE2 wants a non-NULL pointer even for an empty string.
 private func withNonNullUTF8<R>(_ text: String, _ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
     var text = text
-    return text.withUTF8 { bytes in
-        if let start = bytes.baseAddress { return body(start, bytes.count) }
-        var nothing: UInt8 = 0
-        return withUnsafePointer(to: &nothing) { body($0, 0) }
-    }
+    return text.withUTF8 { withNonNull($0, body) }
+}
+
+private func withNonNull<R>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
+    if let start = bytes.baseAddress { return body(start, bytes.count) }
+    var nothing: UInt8 = 0
+    return withUnsafePointer(to: &nothing) { body($0, 0) }
 }

@@ -29,6 +29,12 @@ enum FormatChecker {
         checkASCII(format, value) ?? checkByScalars(format, value)
     }
 
+    /// The same for a value's UTF-8 bytes (valid UTF-8): read in place when the byte-level
+    /// parsers cover the case, else decoded for the scalar parsers.
+    static func check(_ format: Format, utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        ASCIIParsers.check(format, utf8) ?? checkByScalars(format, String(decoding: utf8, as: UTF8.self))
+    }
+
     /// The reference implementation: every format, any input, over the string's scalars.
     static func checkByScalars(_ format: Format, _ value: String) -> Bool {
         let text = scalars(value)

@@ -49,25 +49,47 @@ public final class JSONSchema: Sendable {
     /// `stopAtFirstError`). Throws only when validation cannot finish: a regular expression that
     /// exceeds its backtracking limit, or a cyclic `$ref` that never consumes the instance.
     public func validate(_ instance: JSONValue) throws(SchemaEvaluationError) -> SchemaValidationResult {
-        var fast = SchemaEvaluator(collecting: false, stopAtFirstError: true, tracksDynamicScope: usesDynamicReferences)
-        var none: EvaluatedSet? = nil
-        let valid = fast.evaluate(root, instance, evaluated: &none)
-        if let abort = fast.abort { throw Self.describe(abort) }
-        if valid { return SchemaValidationResult(errors: []) }
-        var collecting = SchemaEvaluator(collecting: true, stopAtFirstError: options.stopAtFirstError, tracksDynamicScope: usesDynamicReferences,
-                                         language: options.language)
-        _ = collecting.evaluate(root, instance, evaluated: &none)
-        if let abort = collecting.abort { throw Self.describe(abort) }
-        return SchemaValidationResult(errors: collecting.errors)
+        try validate(try Self.tape(of: instance))
     }
 
     /// Only whether `instance` is valid: the fastest check.
     public func isValid(_ instance: JSONValue) throws(SchemaEvaluationError) -> Bool {
-        var fast = SchemaEvaluator(collecting: false, stopAtFirstError: true, tracksDynamicScope: usesDynamicReferences)
+        try isValid(try Self.tape(of: instance))
+    }
+
+    /// `validate` for a document parsed straight into a tape: the fast way from bytes.
+    public func validate(_ instance: JSONTape) throws(SchemaEvaluationError) -> SchemaValidationResult {
+        try instance.withView { (tape) throws(SchemaEvaluationError) -> SchemaValidationResult in
+            if try verdict(tape) { return SchemaValidationResult(errors: []) }
+            var collecting = SchemaEvaluator(tape: tape, collecting: true, stopAtFirstError: options.stopAtFirstError,
+                                             tracksDynamicScope: usesDynamicReferences, language: options.language)
+            defer { collecting.release() }
+            var none: EvaluatedSet? = nil
+            _ = collecting.evaluate(root, 0, evaluated: &none)
+            if let abort = collecting.abort { throw Self.describe(abort) }
+            return SchemaValidationResult(errors: collecting.errors)
+        }
+    }
+
+    public func isValid(_ instance: JSONTape) throws(SchemaEvaluationError) -> Bool {
+        try instance.withView { (tape) throws(SchemaEvaluationError) -> Bool in try verdict(tape) }
+    }
+
+    /// The verdict alone: stops at the first failure and builds no report.
+    private func verdict(_ tape: JSONTapeView) throws(SchemaEvaluationError) -> Bool {
+        var fast = SchemaEvaluator(tape: tape, collecting: false, stopAtFirstError: true, tracksDynamicScope: usesDynamicReferences)
+        defer { fast.release() }
         var none: EvaluatedSet? = nil
-        let valid = fast.evaluate(root, instance, evaluated: &none)
+        let valid = fast.evaluate(root, 0, evaluated: &none)
         if let abort = fast.abort { throw Self.describe(abort) }
         return valid
+    }
+
+    private static func tape(of instance: JSONValue) throws(SchemaEvaluationError) -> JSONTape {
+        guard let tape = JSONTape(instance) else {
+            throw SchemaEvaluationError(message: "the instance is too large to validate (more than 2 GiB)")
+        }
+        return tape
     }
 
     private static func describe(_ abort: SchemaEvaluator.Abort) -> SchemaEvaluationError {

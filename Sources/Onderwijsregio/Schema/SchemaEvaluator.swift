@@ -1,6 +1,7 @@
-/// One validation of one instance. Two modes: `collecting` builds the full error report (paths,
-/// messages, nested branch errors); otherwise the evaluator only answers valid/invalid and
-/// stops at the first failure, building no paths at all — the fast path for valid input.
+/// One validation of one instance, read from its `JSONTape`: the instance is a node index, so
+/// walking it copies and retains nothing. Two modes: `collecting` builds the full error report
+/// (paths, messages, nested branch errors); otherwise the evaluator only answers valid/invalid
+/// and stops at the first failure, building no paths at all — the fast path for valid input.
 struct SchemaEvaluator {
     /// Why an evaluation could not finish (neither valid nor invalid).
     enum Abort: Error {
@@ -9,6 +10,7 @@ struct SchemaEvaluator {
         case stackExhausted
     }
 
+    let tape: JSONTapeView
     let collecting: Bool
     let stopAtFirstError: Bool
     let tracksDynamicScope: Bool
@@ -16,6 +18,8 @@ struct SchemaEvaluator {
     private let stackFloor = StackGuard.currentFloor()
     private(set) var errors: [SchemaValidationError] = []
     private(set) var abort: Abort?
+    /// PCRE2 match data shared by every pattern this evaluation matches; see `release`.
+    private var regexScratch: OpaquePointer?
     private var instancePath: [String] = []
     private var keywordPath: [String] = []
     /// Resources entered, outermost first: the dynamic scope of `$dynamicRef`.
@@ -26,18 +30,24 @@ struct SchemaEvaluator {
     /// Nested evaluations beyond this are a cyclic reference that never consumes the instance.
     static let depthLimit = 10_000
 
-    init(collecting: Bool, stopAtFirstError: Bool, tracksDynamicScope: Bool, language: MessageLanguage = .english) {
+    init(tape: JSONTapeView, collecting: Bool, stopAtFirstError: Bool, tracksDynamicScope: Bool, language: MessageLanguage = .english) {
+        self.tape = tape
         self.collecting = collecting
         self.language = language
         self.stopAtFirstError = stopAtFirstError
         self.tracksDynamicScope = tracksDynamicScope
     }
 
+    /// Frees what the evaluation allocated outside Swift's reach; call once, when done.
+    func release() {
+        ECMARegex.releaseScratch(regexScratch)
+    }
+
     // MARK: - Nodes
 
     /// Evaluates `node` against `instance`. `evaluated`, when given, receives the members or
     /// items this node evaluated successfully (for an enclosing `unevaluated*`).
-    mutating func evaluate(_ node: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
+    mutating func evaluate(_ node: SchemaNode, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
         if let constant = node.constant {
             if !constant { report(node, keyword: nil, .falseSchema) }
             return constant
@@ -98,12 +108,12 @@ struct SchemaEvaluator {
     /// Evaluates a subschema one step further along the keyword path (and the instance path).
     /// Inlined so that the fast path never even builds the step values.
     @inline(__always)
-    private mutating func descend(_ node: NodeRef, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here, evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func descend(_ node: NodeRef, _ instance: Int, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here, evaluated: inout EvaluatedSet?) -> Bool {
         guard collecting else { return node.with { evaluate($0, instance, evaluated: &evaluated) } }
         return node.with { descendCollecting($0, instance, schemaStep(), instanceStep(), evaluated: &evaluated) }
     }
 
-    private mutating func descendCollecting(_ node: SchemaNode, _ instance: JSONValue, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep, evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func descendCollecting(_ node: SchemaNode, _ instance: Int, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep, evaluated: inout EvaluatedSet?) -> Bool {
         let keywordDepth = keywordPath.count
         var renamedFrom: String?
         switch schemaStep {
@@ -137,7 +147,7 @@ struct SchemaEvaluator {
     }
 
     @inline(__always)
-    private mutating func descend(_ node: NodeRef, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here) -> Bool {
+    private mutating func descend(_ node: NodeRef, _ instance: Int, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here) -> Bool {
         var none: EvaluatedSet? = nil
         return descend(node, instance, schemaStep(), instanceStep(), evaluated: &none)
     }
@@ -145,7 +155,7 @@ struct SchemaEvaluator {
     /// Like `descend`, but the subschema's errors are handed back instead of reported: the
     /// branches of anyOf/oneOf, `not`, `if` and `contains` decide what counts as an error.
     @inline(__always)
-    private mutating func descendQuietly(_ node: NodeRef, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here, evaluated: inout EvaluatedSet?) -> (Bool, [SchemaValidationError]) {
+    private mutating func descendQuietly(_ node: NodeRef, _ instance: Int, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here, evaluated: inout EvaluatedSet?) -> (Bool, [SchemaValidationError]) {
         guard collecting else { return (node.with { evaluate($0, instance, evaluated: &evaluated) }, []) }
         let outer = errors
         errors = []
@@ -156,7 +166,7 @@ struct SchemaEvaluator {
     }
 
     @inline(__always)
-    private mutating func descendQuietly(_ node: NodeRef, _ instance: JSONValue, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here) -> Bool {
+    private mutating func descendQuietly(_ node: NodeRef, _ instance: Int, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here) -> Bool {
         var none: EvaluatedSet? = nil
         return descendQuietly(node, instance, schemaStep(), instanceStep(), evaluated: &none).0
     }
@@ -166,44 +176,47 @@ struct SchemaEvaluator {
 
     // MARK: - Keywords
 
-    private mutating func check(_ keyword: CompiledKeyword, of node: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func check(_ keyword: CompiledKeyword, of node: SchemaNode, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
+        // A copy: messages and paths built in autoclosures read it while `self` is being mutated.
+        let tape = self.tape
         switch keyword.kind {
         case .type(let types):
-            if Self.matches(instance, types) { return true }
+            if matches(instance, types) { return true }
             let names = types.names
-            return fail(node, keyword.name, .type(expected: names, actual: instance.typeName))
+            return fail(node, keyword.name, .type(expected: names, actual: tape.typeName(instance)))
         case .enumeration(let values):
-            if values.with({ box in box.value.withUnsafeBufferPointer { $0.contains { $0 == instance } } }) { return true }
+            if values.with({ box in box.value.withUnsafeBufferPointer { $0.contains { tape.equal(instance, $0) } } }) { return true }
             return fail(node, keyword.name, .enumeration(values: values.with { $0.value.map(Self.brief) }))
         case .constant(let value):
-            if instance == value { return true }
+            if tape.equal(instance, value) { return true }
             return fail(node, keyword.name, .constant(value: Self.brief(value)))
         case .multipleOf(let divisor):
-            guard case .number(let number) = instance else { return true }
-            if Self.isMultiple(number, of: divisor) { return true }
+            guard tape.kind(instance) == .number else { return true }
+            if Self.isMultiple(tape.number(at: instance), of: divisor) { return true }
             return fail(node, keyword.name, .multipleOf(divisor: Self.text(divisor)))
         case .maximum(let limit):
-            guard case .number(let number) = instance, number > limit else { return true }
+            guard tape.kind(instance) == .number, tape.number(at: instance) > limit else { return true }
             return fail(node, keyword.name, .maximum("\(limit)"))
         case .exclusiveMaximum(let limit):
-            guard case .number(let number) = instance, number >= limit else { return true }
+            guard tape.kind(instance) == .number, tape.number(at: instance) >= limit else { return true }
             return fail(node, keyword.name, .exclusiveMaximum("\(limit)"))
         case .minimum(let limit):
-            guard case .number(let number) = instance, number < limit else { return true }
+            guard tape.kind(instance) == .number, tape.number(at: instance) < limit else { return true }
             return fail(node, keyword.name, .minimum("\(limit)"))
         case .exclusiveMinimum(let limit):
-            guard case .number(let number) = instance, number <= limit else { return true }
+            guard tape.kind(instance) == .number, tape.number(at: instance) <= limit else { return true }
             return fail(node, keyword.name, .exclusiveMinimum("\(limit)"))
         case .maxLength(let limit):
-            guard case .string(let text) = instance, !Self.hasAtMost(text, limit) else { return true }
+            guard tape.kind(instance) == .string, !Self.hasAtMost(tape.utf8(instance), limit) else { return true }
             return fail(node, keyword.name, .maxLength(limit))
         case .minLength(let limit):
-            guard case .string(let text) = instance, !Self.hasAtLeast(text, limit) else { return true }
+            guard tape.kind(instance) == .string, !Self.hasAtLeast(tape.utf8(instance), limit) else { return true }
             return fail(node, keyword.name, .minLength(limit))
         case .pattern(let regex):
-            guard case .string(let text) = instance else { return true }
+            guard tape.kind(instance) == .string else { return true }
+            let text = tape.utf8(instance)
             let matched = regex.with { regex -> Result<Bool, ECMARegex.MatchLimitError> in
-                Result { () throws(ECMARegex.MatchLimitError) -> Bool in try regex.matches(text) }
+                Result { () throws(ECMARegex.MatchLimitError) -> Bool in try regex.matches(text, scratch: &regexScratch) }
             }
             switch matched {
             case .success(true): return true
@@ -213,32 +226,33 @@ struct SchemaEvaluator {
                 return false
             }
         case .format(let format):
-            guard case .string(let text) = instance, !FormatChecker.check(format, text) else { return true }
+            guard tape.kind(instance) == .string, !FormatChecker.check(format, utf8: tape.utf8(instance)) else { return true }
             return fail(node, keyword.name, .format(format))
         case .maxItems(let limit):
-            guard case .array(let elements) = instance, elements.count > limit else { return true }
+            guard tape.kind(instance) == .array, tape.count(instance) > limit else { return true }
             return fail(node, keyword.name, .maxItems(limit))
         case .minItems(let limit):
-            guard case .array(let elements) = instance, elements.count < limit else { return true }
+            guard tape.kind(instance) == .array, tape.count(instance) < limit else { return true }
             return fail(node, keyword.name, .minItems(limit))
         case .uniqueItems:
-            guard case .array(let elements) = instance, let (first, second) = Self.duplicate(in: elements) else { return true }
+            guard tape.kind(instance) == .array, let (first, second) = duplicate(in: instance) else { return true }
             return fail(node, keyword.name, .duplicates(first: first, second: second))
         case .maxProperties(let limit):
-            guard case .object(let object) = instance, object.count > limit else { return true }
+            guard tape.kind(instance) == .object, tape.members(of: instance).count > limit else { return true }
             return fail(node, keyword.name, .maxProperties(limit))
         case .minProperties(let limit):
-            guard case .object(let object) = instance, object.count < limit else { return true }
+            guard tape.kind(instance) == .object, tape.members(of: instance).count < limit else { return true }
             return fail(node, keyword.name, .minProperties(limit))
         case .required(let required):
-            guard case .object(let object) = instance, required.with({ $0.value.contains(where: { !object.contains($0) }) }) else { return true }
-            let missing = required.with { $0.value.filter { !object.contains($0) } }
+            guard tape.kind(instance) == .object,
+                  required.with({ $0.value.contains(where: { !tape.contains(instance, key: $0) }) }) else { return true }
+            let missing = required.with { $0.value.filter { !tape.contains(instance, key: $0) } }
             return fail(node, keyword.name, .required(missing: missing))
         case .dependentRequired(let dependencies):
-            guard case .object(let object) = instance else { return true }
+            guard tape.kind(instance) == .object else { return true }
             var valid = true
-            for dependency in dependencies where object.contains(dependency.property) {
-                let missing = dependency.then.filter { !object.contains($0) }
+            for dependency in dependencies where tape.contains(instance, key: dependency.property) {
+                let missing = dependency.then.filter { !tape.contains(instance, key: $0) }
                 guard !missing.isEmpty else { continue }
                 valid = fail(node, keyword.name, .dependentRequired(property: dependency.property, missing: missing))
                 if !continuesAfterFailure { return false }
@@ -285,17 +299,19 @@ struct SchemaEvaluator {
         case .members(let members):
             return members.with { checkMembers($0, of: node, instance, evaluated: &evaluated) }
         case .propertyNames(let subschema):
-            guard case .object(let object) = instance else { return true }
+            guard tape.kind(instance) == .object else { return true }
             var valid = true
-            for member in object.members where !descend(subschema, .string(member.key), .here, .key(member.key)) {
+            var members = tape.members(of: instance)
+            while let member = members.next() {
+                if descend(subschema, member.key, .here, .key(tape.string(at: member.key))) { continue }
                 valid = false
                 if !continuesAfterFailure { return false }
             }
             return valid
         case .dependentSchemas(let dependencies):
-            guard case .object(let object) = instance else { return true }
+            guard tape.kind(instance) == .object else { return true }
             var valid = true
-            for dependency in dependencies where object.contains(dependency.property) {
+            for dependency in dependencies where tape.contains(instance, key: dependency.property) {
                 if !descend(dependency.then, instance, .key(dependency.property), evaluated: &evaluated) {
                     valid = false
                     if !continuesAfterFailure { return false }
@@ -307,15 +323,19 @@ struct SchemaEvaluator {
         case .contains(let subschema, let minimum, let maximum):
             return checkContains(subschema, minimum: minimum, maximum: maximum, keyword: keyword.name, of: node, instance, evaluated: &evaluated)
         case .unevaluatedProperties(let subschema):
-            guard case .object(let object) = instance else { return true }
+            guard tape.kind(instance) == .object else { return true }
             var valid = true
             var unexpected: [String] = []
-            for (i, member) in object.members.enumerated() where evaluated?.contains(i) != true {
+            var members = tape.members(of: instance)
+            var i = -1
+            while let member = members.next() {
+                i += 1
+                if evaluated?.contains(i) == true { continue }
                 if subschema.isFalse {
-                    unexpected.append(member.key)
+                    unexpected.append(tape.string(at: member.key))
                     valid = false
                     if !collecting { return false }
-                } else if descend(subschema, member.value, .here, .key(member.key)) {
+                } else if descend(subschema, member.value, .here, .key(tape.string(at: member.key))) {
                     evaluated?.insert(i)
                 } else {
                     valid = false
@@ -327,10 +347,15 @@ struct SchemaEvaluator {
             }
             return valid
         case .unevaluatedItems(let subschema):
-            guard case .array(let elements) = instance else { return true }
+            guard tape.kind(instance) == .array else { return true }
             var valid = true
-            for i in elements.indices where evaluated?.contains(i) != true {
-                if descend(subschema, elements[i], .here, .index(i)) {
+            var element = instance + 1
+            let end = tape.end(instance)
+            var i = 0
+            while element < end {
+                defer { element = tape.end(element); i += 1 }
+                if evaluated?.contains(i) == true { continue }
+                if descend(subschema, element, .here, .index(i)) {
                     evaluated?.insert(i)
                 } else {
                     valid = false
@@ -341,13 +366,13 @@ struct SchemaEvaluator {
         }
     }
 
-    private mutating func followReference(to target: NodeRef, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func followReference(to target: NodeRef, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
         referencesCrossed += 1
         defer { referencesCrossed -= 1 }
         return descend(target, instance, .here, evaluated: &evaluated)
     }
 
-    private mutating func checkAlternatives(_ nodes: [NodeRef], keyword: String, of node: SchemaNode, _ instance: JSONValue, exactlyOne: Bool, evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func checkAlternatives(_ nodes: [NodeRef], keyword: String, of node: SchemaNode, _ instance: Int, exactlyOne: Bool, evaluated: inout EvaluatedSet?) -> Bool {
         var matches = 0
         var firstMatches: [Int] = []
         var branchErrors: [SchemaValidationError] = []
@@ -376,22 +401,20 @@ struct SchemaEvaluator {
         return fail(node, keyword, .anyOf(alternatives: nodes.count), nested: branchErrors)
     }
 
-    private mutating func checkMembers(_ keyword: ObjectMembersKeyword, of node: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
-        guard case .object(let object) = instance else { return true }
-        // Members are read in place (no copy, no reference counting per member).
-        return object.members.withUnsafeBufferPointer { members in checkMembers(members, keyword: keyword, of: node, evaluated: &evaluated) }
-    }
-
-    private mutating func checkMembers(_ instanceMembers: UnsafeBufferPointer<JSONObject.Member>, keyword members: ObjectMembersKeyword, of node: SchemaNode, evaluated: inout EvaluatedSet?) -> Bool {
-        guard let first = instanceMembers.baseAddress else { return true }
+    private mutating func checkMembers(_ members: ObjectMembersKeyword, of node: SchemaNode, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
+        let tape = self.tape
+        guard tape.kind(instance) == .object else { return true }
         var valid = true
         var unexpected: [String] = []
-        for i in instanceMembers.indices {
-            let member = first + i
+        var cursor = tape.members(of: instance)
+        var i = -1
+        while let member = cursor.next() {
+            i += 1
+            let key = tape.utf8(member.key)
             var matched = false
-            if let property = members.properties.node(for: member.pointee) {
+            if let property = members.properties.node(forKey: key) {
                 matched = true
-                if !descend(property, member.pointee.value, .renamedKey("properties", member.pointee.key), .key(member.pointee.key)) {
+                if !descend(property, member.value, .renamedKey("properties", tape.string(at: member.key)), .key(tape.string(at: member.key))) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -399,14 +422,14 @@ struct SchemaEvaluator {
             for pattern in members.patterns {
                 let found: Bool
                 do throws(ECMARegex.MatchLimitError) {
-                    found = try pattern.regex.matches(member.pointee.key)
+                    found = try pattern.regex.matches(key, scratch: &regexScratch)
                 } catch {
                     abort = .regexLimit(pattern: error.pattern)
                     return false
                 }
                 guard found else { continue }
                 matched = true
-                if !descend(pattern.node, member.pointee.value, .renamedKey("patternProperties", pattern.pattern), .key(member.pointee.key)) {
+                if !descend(pattern.node, member.value, .renamedKey("patternProperties", pattern.pattern), .key(tape.string(at: member.key))) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -414,10 +437,10 @@ struct SchemaEvaluator {
             if !matched, let additional = members.additional {
                 matched = true
                 if additional.isFalse {
-                    unexpected.append(member.pointee.key)
+                    unexpected.append(tape.string(at: member.key))
                     valid = false
                     if !collecting { return false }
-                } else if !descend(additional, member.pointee.value, .renamed("additionalProperties"), .key(member.pointee.key)) {
+                } else if !descend(additional, member.value, .renamed("additionalProperties"), .key(tape.string(at: member.key))) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -435,16 +458,20 @@ struct SchemaEvaluator {
         return valid
     }
 
-    private mutating func checkItems(_ box: Boxed<ItemsKeyword>, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
-        guard case .array(let elements) = instance else { return true }
+    private mutating func checkItems(_ box: Boxed<ItemsKeyword>, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
+        guard tape.kind(instance) == .array else { return true }
         let items = box.value
         var valid = true
-        for i in elements.indices {
+        var element = instance + 1
+        let end = tape.end(instance)
+        var i = 0
+        while element < end {
+            defer { element = tape.end(element); i += 1 }
             let passed: Bool
             if i < items.prefix.count {
-                passed = descend(items.prefix[i], elements[i], .renamedIndex(items.prefixName, i), .index(i))
+                passed = descend(items.prefix[i], element, .renamedIndex(items.prefixName, i), .index(i))
             } else if let rest = items.rest {
-                passed = descend(rest, elements[i], .renamed(items.restName), .index(i))
+                passed = descend(rest, element, .renamed(items.restName), .index(i))
             } else {
                 break
             }
@@ -458,11 +485,15 @@ struct SchemaEvaluator {
         return valid
     }
 
-    private mutating func checkContains(_ subschema: NodeRef, minimum: Int, maximum: Int?, keyword: String, of node: SchemaNode, _ instance: JSONValue, evaluated: inout EvaluatedSet?) -> Bool {
-        guard case .array(let elements) = instance else { return true }
+    private mutating func checkContains(_ subschema: NodeRef, minimum: Int, maximum: Int?, keyword: String, of node: SchemaNode, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
+        guard tape.kind(instance) == .array else { return true }
         var count = 0
-        for i in elements.indices {
-            let matched = descendQuietly(subschema, elements[i], .here, .index(i))
+        var element = instance + 1
+        let end = tape.end(instance)
+        var i = 0
+        while element < end {
+            defer { element = tape.end(element); i += 1 }
+            let matched = descendQuietly(subschema, element, .here, .index(i))
             guard abort == nil else { return false }
             if matched {
                 count += 1
@@ -503,33 +534,34 @@ struct SchemaEvaluator {
 
     // MARK: - Helpers
 
-    static func matches(_ instance: JSONValue, _ types: JSONTypeSet) -> Bool {
-        switch instance {
+    func matches(_ instance: Int, _ types: JSONTypeSet) -> Bool {
+        switch tape.kind(instance) {
         case .null: return types.contains(.null)
         case .bool: return types.contains(.boolean)
         case .string: return types.contains(.string)
         case .array: return types.contains(.array)
         case .object: return types.contains(.object)
-        case .number(let number): return types.contains(.number) || (types.contains(.integer) && number.isInteger)
+        case .number: return types.contains(.number) || (types.contains(.integer) && tape.isInteger(instance))
         }
     }
 
-    /// Whether the string has at most `limit` Unicode code points, counting no further than needed.
-    static func hasAtMost(_ text: String, _ limit: Int) -> Bool {
-        if text.utf8.count <= limit { return true }
+    /// Whether valid UTF-8 has at most `limit` Unicode code points, counting no further than
+    /// needed: a code point is a byte that does not continue a sequence.
+    static func hasAtMost(_ utf8: UnsafeBufferPointer<UInt8>, _ limit: Int) -> Bool {
+        if utf8.count <= limit { return true }
         var count = 0
-        for _ in text.unicodeScalars {
+        for byte in utf8 where byte & 0xC0 != 0x80 {
             count += 1
             if count > limit { return false }
         }
         return true
     }
 
-    static func hasAtLeast(_ text: String, _ limit: Int) -> Bool {
+    static func hasAtLeast(_ utf8: UnsafeBufferPointer<UInt8>, _ limit: Int) -> Bool {
         if limit <= 0 { return true }
-        if text.utf8.count < limit { return false }
+        if utf8.count < limit { return false }
         var count = 0
-        for _ in text.unicodeScalars {
+        for byte in utf8 where byte & 0xC0 != 0x80 {
             count += 1
             if count >= limit { return true }
         }
@@ -563,10 +595,19 @@ struct SchemaEvaluator {
         return mulmod(remainder, powmod(10, UInt64(shift), modulus), modulus) == 0
     }
 
-    static func duplicate(in elements: [JSONValue]) -> (Int, Int)? {
-        guard elements.count > 1 else { return nil }
-        for i in 1..<elements.count {
-            for j in 0..<i where elements[i] == elements[j] { return (j, i) }
+    /// The positions of the first two equal elements of an array, if any.
+    func duplicate(in array: Int) -> (Int, Int)? {
+        guard tape.count(array) > 1 else { return nil }
+        var later = tape.end(array + 1)
+        var i = 1
+        while later < tape.end(array) {
+            var earlier = array + 1
+            for j in 0..<i {
+                if tape.equal(earlier, later) { return (j, i) }
+                earlier = tape.end(earlier)
+            }
+            later = tape.end(later)
+            i += 1
         }
         return nil
     }

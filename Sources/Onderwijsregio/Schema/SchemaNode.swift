@@ -167,7 +167,7 @@ struct PropertyDependency<Then> {
 struct PropertyTable {
     private struct Entry {
         let fingerprint: KeyFingerprint
-        let name: String
+        let name: [UInt8]
         let node: NodeRef
     }
 
@@ -178,17 +178,18 @@ struct PropertyTable {
     var isEmpty: Bool { entries.isEmpty }
 
     mutating func insert(_ name: String, _ node: NodeRef) {
-        entries.append(Entry(fingerprint: KeyFingerprint(name), name: name, node: node))
+        entries.append(Entry(fingerprint: KeyFingerprint(name), name: Array(name.utf8), node: node))
         if entries.count > Self.scanLimit {
-            index = Dictionary(entries.map { (JSONKey($0.name), $0.node) }, uniquingKeysWith: { _, last in last })
+            index = Dictionary(entries.map { (JSONKey(String(decoding: $0.name, as: UTF8.self)), $0.node) }, uniquingKeysWith: { _, last in last })
         }
     }
 
-    /// The subschema for an instance member, found by the member's precomputed fingerprint.
-    func node(for member: JSONObject.Member) -> NodeRef? {
-        if let index { return index[JSONKey(member.key)] }
-        for entry in entries where entry.fingerprint == member.fingerprint {
-            if entry.fingerprint.isWholeKey || entry.name.hasSameCodePoints(as: member.key) { return entry.node }
+    /// The subschema for an instance member's key (UTF-8).
+    func node(forKey key: UnsafeBufferPointer<UInt8>) -> NodeRef? {
+        if let index { return index[JSONKey(String(decoding: key, as: UTF8.self))] }
+        let fingerprint = KeyFingerprint(utf8: key)
+        for entry in entries where entry.fingerprint == fingerprint {
+            if entry.fingerprint.isWholeKey || entry.name.withUnsafeBufferPointer({ bytesEqual($0, key) }) { return entry.node }
         }
         return nil
     }

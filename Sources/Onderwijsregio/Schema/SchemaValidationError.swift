@@ -15,10 +15,11 @@ public struct SchemaValidationError: Sendable {
     /// Writes this error as a JSON object straight into `out`: reports are written often
     /// (every invalid form submission), so no intermediate JSON tree is built.
     func write(to out: inout [UInt8]) {
-        out.append(contentsOf: #"{"instanceLocation":"#.utf8)
-        JSONSerializer.writeString(instanceLocation.description, to: &out)
-        out.append(contentsOf: #","keywordLocation":"#.utf8)
-        JSONSerializer.writeString(keywordLocation.description, to: &out)
+        out.append(contentsOf: #"{"instanceLocation":""#.utf8)
+        instanceLocation.writeJSONStringContents(to: &out)
+        out.append(contentsOf: #"","keywordLocation":""#.utf8)
+        keywordLocation.writeJSONStringContents(to: &out)
+        out.append(UInt8(ascii: "\""))
         if let absoluteKeywordLocation {
             out.append(contentsOf: #","absoluteKeywordLocation":"#.utf8)
             JSONSerializer.writeString(absoluteKeywordLocation, to: &out)
