@@ -137,9 +137,18 @@ struct KeyFingerprint: Equatable, Sendable {
         self = key.withUTF8 { KeyFingerprint(utf8: $0) }
     }
 
+    init(length: Int, prefix: UInt64) {
+        self.length = length
+        self.prefix = prefix
+    }
+
     init(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         var prefix: UInt64 = 0
-        for i in 0..<min(8, bytes.count) { prefix |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        if bytes.count >= 8, let start = bytes.baseAddress {
+            prefix = UInt64(littleEndian: UnsafeRawPointer(start).loadUnaligned(as: UInt64.self))
+        } else {
+            for i in 0..<min(8, bytes.count) { prefix |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        }
         self.length = bytes.count
         self.prefix = prefix
     }

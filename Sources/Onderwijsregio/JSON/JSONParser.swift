@@ -55,6 +55,8 @@ private struct ByteCursor<Sink: JSONDocumentSink> {
     var scratch: [UInt8] = []
     /// Looked up once per document; recursion stays on the calling thread.
     let stackFloor = StackGuard.currentFloor()
+    /// Looked up once per document (a global is initialised lazily, so each read checks).
+    let plainStringBytes = plainStringByteTable
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, sink: Sink) {
         self.bytes = bytes
@@ -237,6 +239,8 @@ private struct ByteCursor<Sink: JSONDocumentSink> {
         let start = position
         // Fast path: no escapes. ASCII is checked byte by byte; multi-byte UTF-8 is validated.
         while position < bytes.count {
+            skipPlainASCII()
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let text = deliver(&sink, UnsafeBufferPointer(rebasing: bytes[start..<position]))
@@ -252,6 +256,15 @@ private struct ByteCursor<Sink: JSONDocumentSink> {
             if byte < 0x80 { position += 1 } else { try skipUTF8Sequence() }
         }
         throw fail("unterminated string", at: start - 1)
+    }
+
+    /// Moves past printable ASCII other than the quote and the backslash: the bytes of a string
+    /// that need no attention.
+    @inline(__always)
+    mutating func skipPlainASCII() {
+        var i = position
+        while i < bytes.count && plainStringBytes[Int(bytes[i])] { i += 1 }
+        position = i
     }
 
     /// Decodes a string with escapes into `scratch`.
@@ -380,12 +393,15 @@ private struct ByteCursor<Sink: JSONDocumentSink> {
     // MARK: helpers
 
     mutating func skipWhitespace() {
-        while position < bytes.count {
-            switch bytes[position] {
-            case 0x20, 0x0A, 0x0D, 0x09: position += 1
-            default: return
+        // A local index: `position` lives in memory the compiler must update at every step.
+        var i = position
+        scan: while i < bytes.count {
+            switch bytes[i] {
+            case 0x20, 0x0A, 0x0D, 0x09: i += 1
+            default: break scan
             }
         }
+        position = i
     }
 
     func describeByte(_ at: Int) -> String {
@@ -416,6 +432,15 @@ extension JSONParseError {
         self.init(kind: kind, message: message, offset: offset, line: line, column: offset - lineStart + 1)
     }
 }
+
+/// Which bytes a string may hold as they are, with no escape, check or decoding: printable
+/// ASCII other than the quote and the backslash. Allocated once, never written after its
+/// initialiser (so shared reads are safe) and never freed.
+nonisolated(unsafe) private let plainStringByteTable: UnsafePointer<Bool> = {
+    let table = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+    for byte in 0..<256 { table[byte] = byte >= 0x20 && byte < 0x80 && byte != 0x22 && byte != 0x5C }
+    return UnsafePointer(table)
+}()
 
 private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 

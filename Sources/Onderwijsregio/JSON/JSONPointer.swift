@@ -70,10 +70,8 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     func writeJSONStringContents(to out: inout [UInt8]) {
         for token in tokens {
             out.append(UInt8(ascii: "/"))
-            if token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) {
-                JSONSerializer.writeStringContents(JSONPointer(tokens: [token]).description.dropFirst().description, to: &out)
-            } else {
-                JSONSerializer.writeStringContents(token, to: &out)
+            if token.utf8.withContiguousStorageIfAvailable({ JSONSerializer.writeEscaped($0, pointerToken: true, to: &out) }) == nil {
+                Array(token.utf8).withUnsafeBufferPointer { JSONSerializer.writeEscaped($0, pointerToken: true, to: &out) }
             }
         }
     }

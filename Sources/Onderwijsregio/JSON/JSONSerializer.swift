@@ -112,12 +112,24 @@ public enum JSONSerializer {
     }
 
     static func writeStringContents(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        writeEscaped(bytes, pointerToken: false, to: &out)
+    }
+
+    /// JSON string escaping, and with `pointerToken` also JSON Pointer's ("~" as "~0", "/" as
+    /// "~1"), in one pass: runs that need neither are copied whole.
+    static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, pointerToken: Bool, to out: inout [UInt8]) {
         var runStart = 0
         for i in bytes.indices {
             let byte = bytes[i]
-            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+            let pointerEscape = pointerToken && (byte == 0x7E || byte == 0x2F)
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C || pointerEscape else { continue }
+            if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
             runStart = i + 1
+            if pointerEscape {
+                out.append(UInt8(ascii: "~"))
+                out.append(byte == 0x7E ? UInt8(ascii: "0") : UInt8(ascii: "1"))
+                continue
+            }
             out.append(UInt8(ascii: "\\"))
             switch byte {
             case 0x22: out.append(UInt8(ascii: "\""))
@@ -132,7 +144,7 @@ public enum JSONSerializer {
                 out.append(contentsOf: hex2(byte).utf8)
             }
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
     }
 
     static func abbreviated(_ text: String) -> String {

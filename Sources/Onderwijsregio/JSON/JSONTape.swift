@@ -27,6 +27,8 @@ public struct JSONTape: Sendable {
         var count: UInt32
         /// string and number: where the bytes start in `bytes`.
         var offset: UInt32
+        /// number: the value, when `flag`; string: its first eight bytes (zero-padded), which with
+        /// `count` decides most key comparisons without reading the bytes.
         var integer: Int64
     }
 
@@ -110,7 +112,9 @@ struct JSONTapeSink: JSONDocumentSink {
         appendLeaf(.number, flag: integer != nil, integer: integer ?? 0, literal)
     }
 
-    mutating func string(_ utf8: UnsafeBufferPointer<UInt8>) { appendLeaf(.string, utf8) }
+    mutating func string(_ utf8: UnsafeBufferPointer<UInt8>) {
+        appendLeaf(.string, integer: Int64(bitPattern: KeyFingerprint(utf8: utf8).prefix), utf8)
+    }
 
     mutating func beginArray() -> Int {
         appendLeaf(.array)
@@ -239,15 +243,23 @@ struct JSONTapeView {
     func end(_ index: Int) -> Int { Int(nodes[index].end) }
 
     /// Code-point (byte) equality of two strings of the tape.
+    @inline(__always)
     func sameString(_ a: Int, _ b: Int) -> Bool {
-        nodes[a].count == nodes[b].count && bytesEqual(utf8(a), utf8(b))
+        let left = nodes[a], right = nodes[b]
+        guard left.count == right.count, left.integer == right.integer else { return false }
+        return left.count <= 8 || bytesEqual(utf8(a), utf8(b))
+    }
+
+    /// A string's length and leading bytes, as `KeyFingerprint` computes them.
+    @inline(__always)
+    func fingerprint(_ string: Int) -> KeyFingerprint {
+        KeyFingerprint(length: Int(nodes[string].count), prefix: UInt64(bitPattern: nodes[string].integer))
     }
 
     func isString(_ index: Int, equalTo text: String) -> Bool {
         let own = utf8(index)
         guard own.count == text.utf8.count else { return false }
-        var text = text
-        return text.withUTF8 { bytesEqual(own, $0) }
+        return withUTF8(of: text) { bytesEqual(own, $0) }
     }
 
     /// Visits an array's elements: `body(position, node)`, stopping when it returns false.
@@ -268,10 +280,11 @@ struct JSONTapeView {
     /// The value of member `key` (the last one written, as `JSON.parse` has it), if any.
     func value(of object: Int, forKey key: UnsafeBufferPointer<UInt8>) -> Int? {
         var found: Int?
+        let wanted = KeyFingerprint(utf8: key)
         var child = object + 1
         let end = Int(nodes[object].end)
         while child < end {
-            if bytesEqual(utf8(child), key) {
+            if fingerprint(child) == wanted && (wanted.isWholeKey || bytesEqual(utf8(child), key)) {
                 found = child + 1
                 if !nodes[object].flag { return found }
             }
@@ -281,8 +294,15 @@ struct JSONTapeView {
     }
 
     func contains(_ object: Int, key: String) -> Bool {
-        var key = key
-        return key.withUTF8 { value(of: object, forKey: $0) } != nil
+        withUTF8(of: key) { value(of: object, forKey: $0) } != nil
+    }
+
+    /// A string's UTF-8 read in place: native strings (every one the library makes) need no
+    /// mutable copy, which `withUTF8` would take at the cost of a retain and a release.
+    @inline(__always)
+    private func withUTF8<T>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(body)
     }
 
     // MARK: Equality (JSON equality, as `JSONValue ==`)

@@ -412,7 +412,7 @@ struct SchemaEvaluator {
             i += 1
             let key = tape.utf8(member.key)
             var matched = false
-            if let property = members.properties.node(forKey: key) {
+            if let property = members.properties.node(forKey: key, fingerprint: tape.fingerprint(member.key)) {
                 matched = true
                 if !descend(property, member.value, .renamedKey("properties", tape.string(at: member.key)), .key(tape.string(at: member.key))) {
                     valid = false

@@ -184,10 +184,9 @@ struct PropertyTable {
         }
     }
 
-    /// The subschema for an instance member's key (UTF-8).
-    func node(forKey key: UnsafeBufferPointer<UInt8>) -> NodeRef? {
+    /// The subschema for an instance member's key (UTF-8, with its fingerprint).
+    func node(forKey key: UnsafeBufferPointer<UInt8>, fingerprint: KeyFingerprint) -> NodeRef? {
         if let index { return index[JSONKey(String(decoding: key, as: UTF8.self))] }
-        let fingerprint = KeyFingerprint(utf8: key)
         for entry in entries where entry.fingerprint == fingerprint {
             if entry.fingerprint.isWholeKey || entry.name.withUnsafeBufferPointer({ bytesEqual($0, key) }) { return entry.node }
         }
