@@ -168,13 +168,21 @@ struct JSONTapeSink: JSONDocumentSink {
                     }
                     return false
                 }
+                // A 64-bit filter over the keys' fingerprints: only a key whose bit is already set
+                // is compared with the keys before it.
+                var seen: UInt64 = 0
                 var key = object + 1
                 while key < end {
-                    var earlier = object + 1
-                    while earlier < key {
-                        if view.sameString(earlier, key) { return true }
-                        earlier = view.end(earlier + 1)
+                    let mixed = (UInt64(bitPattern: nodes[key].integer) ^ UInt64(nodes[key].count)) &* 0x9E37_79B9_7F4A_7C15
+                    let bit: UInt64 = 1 << (mixed >> 58)
+                    if seen & bit != 0 {
+                        var earlier = object + 1
+                        while earlier < key {
+                            if view.sameString(earlier, key) { return true }
+                            earlier = view.end(earlier + 1)
+                        }
                     }
+                    seen |= bit
                     key = view.end(key + 1)
                 }
                 return false

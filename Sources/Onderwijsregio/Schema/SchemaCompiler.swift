@@ -385,7 +385,7 @@ final class SchemaCompiler {
         }
         if let value = object["enum"] {
             guard case .array(let values) = value else { throw fail("enum", "must be an array") }
-            compiled.append(.lending("enum", Boxed(values), KeywordKind.enumeration))
+            compiled.append(.lending("enum", EnumeratedValues(values), KeywordKind.enumeration))
         }
         if draft != .draft4, let value = object["const"] {
             compiled.append(CompiledKeyword(name: "const", kind: .constant(value)))

@@ -185,8 +185,8 @@ struct SchemaEvaluator {
             let names = types.names
             return fail(node, keyword.name, .type(expected: names, actual: tape.typeName(instance)))
         case .enumeration(let values):
-            if values.with({ box in box.value.withUnsafeBufferPointer { $0.contains { tape.equal(instance, $0) } } }) { return true }
-            return fail(node, keyword.name, .enumeration(values: values.with { $0.value.map(Self.brief) }))
+            if values.with({ $0.contains(instance, in: tape) }) { return true }
+            return fail(node, keyword.name, .enumeration(values: values.with { $0.values.map(Self.brief) }))
         case .constant(let value):
             if tape.equal(instance, value) { return true }
             return fail(node, keyword.name, .constant(value: Self.brief(value)))

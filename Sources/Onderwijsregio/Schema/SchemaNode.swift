@@ -99,6 +99,29 @@ struct Lent<Object: AnyObject> {
     }
 }
 
+/// The values of `enum`. Strings (what enums of form fields hold) also keep their fingerprint,
+/// so an instance string is compared by length and leading bytes before any byte is read.
+final class EnumeratedValues {
+    let values: [JSONValue]
+    /// Per value: the fingerprint of a string, nil for any other value.
+    let fingerprints: [KeyFingerprint?]
+
+    init(_ values: [JSONValue]) {
+        self.values = values
+        fingerprints = values.map { value in value.stringValue.map(KeyFingerprint.init) }
+    }
+
+    /// Whether the tape's value at `index` equals one of the values.
+    func contains(_ index: Int, in tape: JSONTapeView) -> Bool {
+        guard tape.kind(index) == .string else { return values.contains { tape.equal(index, $0) } }
+        let fingerprint = tape.fingerprint(index)
+        for i in values.indices where fingerprints[i] == fingerprint {
+            if fingerprint.isWholeKey || tape.equal(index, values[i]) { return true }
+        }
+        return false
+    }
+}
+
 final class Boxed<Value> {
     let value: Value
     init(_ value: Value) { self.value = value }
@@ -214,7 +237,7 @@ struct DynamicReference {
 
 enum KeywordKind {
     case type(JSONTypeSet)
-    case enumeration(Lent<Boxed<[JSONValue]>>)
+    case enumeration(Lent<EnumeratedValues>)
     case constant(JSONValue)
     case multipleOf(JSONDecimal)
     case maximum(JSONNumber)
