@@ -5,6 +5,8 @@
 #
 #   bash tools/bench/count_instructions.sh [CALLS]
 #
+# JSON_OUT=FILE also writes the counts as JSON (make bench merges them into its validation part).
+#
 # For the fixture create schema, on the valid and the invalid payload, with and without the
 # report: instructions per call of the library (libc, libpcre2 and libcrypto included). Uses the
 # unstripped build of the last `make dist`, without its DWARF (valgrind 3.19 cannot read the
@@ -35,11 +37,16 @@ count() {
     local total
     total=$(callgrind_annotate "$out/callgrind.out" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)
     printf '%-30s %-8s %10d instructions per call\n' "$payload" "$path" $(( total / (calls + 1) ))
+    counts+=("{\"file\": \"$payload\", \"path\": \"$path\", \"instructions\": $(( total / (calls + 1) ))}")
 }
 
+counts=()
 for payload in candidate-valid-full.json candidate-invalid-many.json; do
     for path in verdict all; do count "$payload" "$path"; done
 done
+if [ -n "${JSON_OUT:-}" ]; then
+    (IFS=,; echo "{\"tool\": \"valgrind --tool=callgrind\", \"calls\": $calls, \"counts\": [${counts[*]}]}") > "$JSON_OUT"
+fi
 if [ "${PROFILE:-0}" = 1 ]; then
     count candidate-valid-full.json verdict >/dev/null
     demangle=cat

@@ -497,6 +497,14 @@ validate_part() {
         "$out/validate.json" "${facts[@]}" "php=$([ "$php_ok" = 1 ] && "$php" -r 'echo PHP_VERSION;')" \
         "phpArgs=${php_args[*]}" "jsonschema-rs=$(pyver jsonschema-rs)" "jsonschema=$(pyver jsonschema)" \
         "fastjsonschema=$(pyver fastjsonschema)" "php-json-schema=$jr_version"
+    # Instructions per call do not move with a busy or throttled machine, as timings do.
+    if command -v valgrind >/dev/null; then
+        JSON_OUT=$vout/instructions.json bash tools/bench/count_instructions.sh > /dev/null &&
+            "$python" -c 'import json, sys
+part = json.load(open(sys.argv[1])); part["instructions"] = json.load(open(sys.argv[2]))
+json.dump(part, open(sys.argv[1], "w"), indent=1)' "$out/validate.json" "$vout/instructions.json" ||
+            echo "bench: counting instructions failed (see above)" >&2
+    fi
     check_lib
 }
 # --- Part 5: bulk validation ------------------------------------------------------------------------

@@ -125,6 +125,14 @@ def section_validate(d):
                           ["l", "l", "l", "l", "r", "r"])
     lines += ["", "Agreement: every timed variant gives the verdict of the fixtures' expected.json: %s."
               % ("yes" if d.get("agreement") else "NO (see warnings)")]
+    counted = d.get("instructions")
+    if counted:
+        lines += ["", "Instructions per `oreg_schema_validate` call, counted by callgrind (the library and what it "
+                  "calls; the same build, unstripped): a figure a slow or busy machine does not move "
+                  "(`bash tools/bench/count_instructions.sh`).", ""]
+        lines += md_table(["payload", "path", "instructions"],
+                          [[c["file"], c["path"], "{:,}".format(c["instructions"])] for c in counted["counts"]],
+                          ["l", "l", "r"])
     return lines
 
 
