@@ -142,6 +142,7 @@ struct KeyFingerprint: Equatable, Sendable {
         self.prefix = prefix
     }
 
+    @inline(__always)
     init(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         var prefix: UInt64 = 0
         if bytes.count >= 8, let start = bytes.baseAddress {

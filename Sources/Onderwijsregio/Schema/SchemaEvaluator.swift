@@ -408,11 +408,12 @@ struct SchemaEvaluator {
         var unexpected: [String] = []
         var cursor = tape.members(of: instance)
         var i = -1
+        var propertyHint = 0
         while let member = cursor.next() {
             i += 1
             let key = tape.utf8(member.key)
             var matched = false
-            if let property = members.properties.node(forKey: key, fingerprint: tape.fingerprint(member.key)) {
+            if let property = members.properties.node(forKey: key, fingerprint: tape.fingerprint(member.key), hint: &propertyHint) {
                 matched = true
                 if !descend(property, member.value, .renamedKey("properties", tape.string(at: member.key)), .key(tape.string(at: member.key))) {
                     valid = false

@@ -115,10 +115,13 @@ final class EnumeratedValues {
     func contains(_ index: Int, in tape: JSONTapeView) -> Bool {
         guard tape.kind(index) == .string else { return values.contains { tape.equal(index, $0) } }
         let fingerprint = tape.fingerprint(index)
-        for i in values.indices where fingerprints[i] == fingerprint {
-            if fingerprint.isWholeKey || tape.equal(index, values[i]) { return true }
+        // Read in place: indexing the arrays of a class in a loop retains them at every step.
+        return fingerprints.withUnsafeBufferPointer { fingerprints in
+            for i in fingerprints.indices where fingerprints[i] == fingerprint {
+                if fingerprint.isWholeKey || tape.equal(index, values[i]) { return true }
+            }
+            return false
         }
-        return false
     }
 }
 
@@ -207,13 +210,25 @@ struct PropertyTable {
         }
     }
 
-    /// The subschema for an instance member's key (UTF-8, with its fingerprint).
-    func node(forKey key: UnsafeBufferPointer<UInt8>, fingerprint: KeyFingerprint) -> NodeRef? {
+    /// The subschema for an instance member's key (UTF-8, with its fingerprint). The scan starts
+    /// at `hint` and leaves it after the entry found: an object's members mostly come in the
+    /// order of the schema's properties, so the next one is then found at the first try.
+    func node(forKey key: UnsafeBufferPointer<UInt8>, fingerprint: KeyFingerprint, hint: inout Int) -> NodeRef? {
         if let index { return index[JSONKey(String(decoding: key, as: UTF8.self))] }
-        for entry in entries where entry.fingerprint == fingerprint {
-            if entry.fingerprint.isWholeKey || entry.name.withUnsafeBufferPointer({ bytesEqual($0, key) }) { return entry.node }
+        return entries.withUnsafeBufferPointer { entries in
+            guard !entries.isEmpty else { return nil }
+            var i = hint < entries.count ? hint : 0
+            for _ in 0..<entries.count {
+                let entry = entries[i]
+                if entry.fingerprint == fingerprint
+                    && (fingerprint.isWholeKey || entry.name.withUnsafeBufferPointer({ bytesEqual($0, key) })) {
+                    hint = i + 1
+                    return entry.node
+                }
+                i = i + 1 == entries.count ? 0 : i + 1
+            }
+            return nil
         }
-        return nil
     }
 }
 
