@@ -67,12 +67,10 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
 
     /// Writes the string form as the contents of a JSON string (escaped, no quotes): what a
     /// report holds, without building `description` first.
-    func writeJSONStringContents(to out: inout [UInt8]) {
+    func writeJSONStringContents<Sink: JSONByteSink>(to out: inout Sink) {
         for token in tokens {
             out.append(UInt8(ascii: "/"))
-            if token.utf8.withContiguousStorageIfAvailable({ JSONSerializer.writeEscaped($0, pointerToken: true, to: &out) }) == nil {
-                Array(token.utf8).withUnsafeBufferPointer { JSONSerializer.writeEscaped($0, pointerToken: true, to: &out) }
-            }
+            JSONSerializer.writeEscaped(token, pointerToken: true, to: &out)
         }
     }
 

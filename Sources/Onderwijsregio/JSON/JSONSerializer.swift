@@ -97,35 +97,31 @@ public enum JSONSerializer {
 
     /// Escapes `"`, `\` and control characters only; `\b \t \n \f \r` by name, the rest as
     /// `\u00xx` with lowercase hex. Everything else, including U+2028/2029, is written as UTF-8.
-    static func writeString(_ string: String, to out: inout [UInt8]) {
+    static func writeString<Sink: JSONByteSink>(_ string: String, to out: inout Sink) {
         out.append(UInt8(ascii: "\""))
-        writeStringContents(string, to: &out)
+        writeEscaped(string, pointerToken: false, to: &out)
         out.append(UInt8(ascii: "\""))
     }
 
-    /// The escaped text of a JSON string, without the quotes.
-    static func writeStringContents(_ string: String, to out: inout [UInt8]) {
+    /// The escaped text of a JSON string (without the quotes); with `pointerToken` also escaped
+    /// as a JSON Pointer token ("~" as "~0", "/" as "~1").
+    static func writeEscaped<Sink: JSONByteSink>(_ string: String, pointerToken: Bool, to out: inout Sink) {
         // Native strings (all the library makes) are read in place, without a mutable copy.
-        if string.utf8.withContiguousStorageIfAvailable({ writeStringContents($0, to: &out) }) == nil {
-            Array(string.utf8).withUnsafeBufferPointer { writeStringContents($0, to: &out) }
+        if string.utf8.withContiguousStorageIfAvailable({ writeEscaped($0, pointerToken: pointerToken, to: &out) }) == nil {
+            Array(string.utf8).withUnsafeBufferPointer { writeEscaped($0, pointerToken: pointerToken, to: &out) }
         }
     }
 
-    static func writeStringContents(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        writeEscaped(bytes, pointerToken: false, to: &out)
-    }
-
-    /// JSON string escaping, and with `pointerToken` also JSON Pointer's ("~" as "~0", "/" as
-    /// "~1"), in one pass: runs that need neither are copied whole.
-    static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, pointerToken: Bool, to out: inout [UInt8]) {
+    /// Both escapings in one pass: runs that need neither are copied whole.
+    static func writeEscaped<Sink: JSONByteSink>(_ bytes: UnsafeBufferPointer<UInt8>, pointerToken: Bool, to out: inout Sink) {
         var runStart = 0
-        for i in bytes.indices {
+        while true {
+            let i = plainRunEnd(bytes, from: runStart, pointerToken: pointerToken)
+            if runStart < i { out.append(bytes: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
+            guard i < bytes.count else { return }
             let byte = bytes[i]
-            let pointerEscape = pointerToken && (byte == 0x7E || byte == 0x2F)
-            guard byte < 0x20 || byte == 0x22 || byte == 0x5C || pointerEscape else { continue }
-            if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
             runStart = i + 1
-            if pointerEscape {
+            if byte == 0x7E || byte == 0x2F {
                 out.append(UInt8(ascii: "~"))
                 out.append(byte == 0x7E ? UInt8(ascii: "0") : UInt8(ascii: "1"))
                 continue
@@ -140,11 +136,31 @@ public enum JSONSerializer {
             case 0x0C: out.append(UInt8(ascii: "f"))
             case 0x0D: out.append(UInt8(ascii: "r"))
             default:
-                out.append(contentsOf: "u00".utf8)
-                out.append(contentsOf: hex2(byte).utf8)
+                let hex = hex2(byte).utf8
+                for digit in [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")] + hex { out.append(digit) }
             }
         }
-        if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
+    }
+
+    /// Where the run of bytes that need no escape, starting at `start`, ends. Kept apart from
+    /// the writing so that the scan runs in registers.
+    @inline(__always)
+    private static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, pointerToken: Bool) -> Int {
+        var i = start
+        if pointerToken {
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7E || byte == 0x2F { break }
+                i += 1
+            }
+        } else {
+            while i < bytes.count {
+                let byte = bytes[i]
+                if byte < 0x20 || byte == 0x22 || byte == 0x5C { break }
+                i += 1
+            }
+        }
+        return i
     }
 
     static func abbreviated(_ text: String) -> String {

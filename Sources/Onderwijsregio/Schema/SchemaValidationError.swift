@@ -14,28 +14,28 @@ public struct SchemaValidationError: Sendable {
 
     /// Writes this error as a JSON object straight into `out`: reports are written often
     /// (every invalid form submission), so no intermediate JSON tree is built.
-    func write(to out: inout [UInt8]) {
-        out.append(contentsOf: #"{"instanceLocation":""#.utf8)
+    func write(to out: inout JSONTextWriter) {
+        out.append(#"{"instanceLocation":""#)
         instanceLocation.writeJSONStringContents(to: &out)
-        out.append(contentsOf: #"","keywordLocation":""#.utf8)
+        out.append(#"","keywordLocation":""#)
         keywordLocation.writeJSONStringContents(to: &out)
         out.append(UInt8(ascii: "\""))
         if let absoluteKeywordLocation {
-            out.append(contentsOf: #","absoluteKeywordLocation":"#.utf8)
+            out.append(#","absoluteKeywordLocation":"#)
             JSONSerializer.writeString(absoluteKeywordLocation, to: &out)
         }
-        out.append(contentsOf: #","keyword":"#.utf8)
+        out.append(#","keyword":"#)
         JSONSerializer.writeString(keyword, to: &out)
-        out.append(contentsOf: #","message":"#.utf8)
+        out.append(#","message":"#)
         JSONSerializer.writeString(message, to: &out)
         if !errors.isEmpty {
-            out.append(contentsOf: #","errors":"#.utf8)
+            out.append(#","errors":"#)
             Self.write(errors, to: &out)
         }
         out.append(UInt8(ascii: "}"))
     }
 
-    static func write(_ errors: [SchemaValidationError], to out: inout [UInt8]) {
+    static func write(_ errors: [SchemaValidationError], to out: inout JSONTextWriter) {
         out.append(UInt8(ascii: "["))
         for (i, error) in errors.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -52,12 +52,11 @@ public struct SchemaValidationResult: Sendable {
 
     /// `{"valid": …, "errors": […]}` as UTF-8 JSON text.
     public var report: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(128 + errors.count * 160)
-        out.append(contentsOf: (isValid ? #"{"valid":true,"errors":"# : #"{"valid":false,"errors":"#).utf8)
+        var out = JSONTextWriter(capacity: 128 + errors.count * 256)
+        out.append(isValid ? #"{"valid":true,"errors":"# : #"{"valid":false,"errors":"#)
         SchemaValidationError.write(errors, to: &out)
         out.append(UInt8(ascii: "}"))
-        return out
+        return out.finish()
     }
 }
 

@@ -1,0 +1,63 @@
+/// Where JSON text is written: an array of bytes, or a `JSONTextWriter` when many short pieces
+/// are written (a validation report), which is cheaper per piece than an array.
+protocol JSONByteSink {
+    mutating func append(_ byte: UInt8)
+    mutating func append(bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension Array: JSONByteSink where Element == UInt8 {
+    mutating func append(bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
+}
+
+/// A growing buffer of bytes in plain memory: appending checks the room left and copies, with no
+/// uniqueness check or generic dispatch. Manual memory: `finish()` must be called exactly once.
+struct JSONTextWriter: JSONByteSink {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(64, capacity)
+        start = .allocate(capacity: self.capacity)
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(toFit: count + 1) }
+        start[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        if count + bytes.count > capacity { grow(toFit: count + bytes.count) }
+        (start + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// ASCII text known when compiling (the fixed parts of a report).
+    @inline(__always)
+    mutating func append(_ text: StaticString) {
+        append(bytes: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// The bytes written, as an array; the writer's memory is freed.
+    mutating func finish() -> [UInt8] {
+        let bytes = Array(UnsafeBufferPointer(start: start, count: count))
+        start.deallocate()
+        count = 0
+        capacity = 0
+        return bytes
+    }
+
+    private mutating func grow(toFit needed: Int) {
+        var larger = capacity * 2
+        while larger < needed { larger *= 2 }
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.update(from: start, count: count)
+        start.deallocate()
+        start = moved
+        capacity = larger
+    }
+}
