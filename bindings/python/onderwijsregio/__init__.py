@@ -11,14 +11,27 @@ system (see ``onderwijsregio._native``); it is loaded on first use.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._version import __version__
-from .client import Client, FlushEntry, FlushReport, MutationResult, OutboxStatus, Page, StaleSchemaWarning
 from .errors import (ApiError, DeadlineError, HeaderMalformedError, HeaderMissingError, InternalError, JsonError,
                      LibraryNotFoundError, LimitError, MisuseError, OnderwijsregioError, OutOfMemoryError, RangeError,
                      ReplayError, ResponseError, SandboxError, SchemaError, SignatureError, Status, StorageError,
                      TimestampError, TransportError, ValidationError)
 from .schema import Schema, ValidationIssue, ValidationReport
-from .verifier import NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier, sign, signed_headers
+
+if TYPE_CHECKING:
+    from .client import Client, FlushEntry, FlushReport, MutationResult, OutboxStatus, Page, StaleSchemaWarning
+    from .verifier import NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verifier, sign, signed_headers
+
+# The client and the verifier are imported on first use: a script that only validates (or a
+# callback endpoint that only verifies) does not pay for the other's imports at start-up.
+_LAZY = {
+    **dict.fromkeys(("Client", "FlushEntry", "FlushReport", "MutationResult", "OutboxStatus", "Page",
+                     "StaleSchemaWarning"), ".client"),
+    **dict.fromkeys(("NONCE_HEADER", "SIGNATURE_HEADER", "TIMESTAMP_HEADER", "Verifier", "sign", "signed_headers"),
+                    ".verifier"),
+}
 
 __all__ = [
     "__version__", "library_version", "library_path", "canonicalize", "check_json",
@@ -30,6 +43,21 @@ __all__ = [
     "SandboxError", "StorageError", "SignatureError", "HeaderMissingError", "HeaderMalformedError",
     "TimestampError", "ReplayError", "InternalError", "LibraryNotFoundError",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def library_version() -> str:

@@ -15,12 +15,10 @@ lists every place tried and why each failed.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import json
 import os
-import shutil
-import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
@@ -70,19 +68,23 @@ _lock = threading.Lock()
 _loaded: tuple[ctypes.CDLL, str] | None = None
 
 
-def _candidates() -> list[tuple[str, str]]:
-    """(what, path or name to dlopen) in search order; cheap, no loading."""
-    found: list[tuple[str, str]] = []
+def _candidates() -> Iterator[tuple[str, str]]:
+    """(what, path or name to dlopen) in search order. A generator: the system lookups, which run
+    ldconfig and pkg-config as child processes, happen only when the earlier places fail."""
     env = os.environ.get(ENV_VAR)
     if env:
         path = Path(env)
         if path.is_dir():
             path = path / SONAME
-        found.append((f"${ENV_VAR}", str(path)))
-    found.append(("the copy bundled in the package", str(BUNDLED)))
+        yield (f"${ENV_VAR}", str(path))
+    yield ("the copy bundled in the package", str(BUNDLED))
+    import ctypes.util
+    import shutil
+    import subprocess
+
     name = ctypes.util.find_library("onderwijsregio")
     if name:
-        found.append(("ctypes.util.find_library('onderwijsregio')", name))
+        yield ("ctypes.util.find_library('onderwijsregio')", name)
     pkg_config = shutil.which("pkg-config")
     if pkg_config:
         try:
@@ -91,10 +93,9 @@ def _candidates() -> list[tuple[str, str]]:
         except (OSError, subprocess.SubprocessError):
             libdir = ""
         if libdir:
-            found.append(("pkg-config --variable=libdir onderwijsregio", str(Path(libdir) / SONAME)))
-    found.append(("the dynamic loader's search path (ldconfig cache, LD_LIBRARY_PATH)", SONAME))
-    found.append(("the dynamic loader's search path (ldconfig cache, LD_LIBRARY_PATH)", "libonderwijsregio.so"))
-    return found
+            yield ("pkg-config --variable=libdir onderwijsregio", str(Path(libdir) / SONAME))
+    yield ("the dynamic loader's search path (ldconfig cache, LD_LIBRARY_PATH)", SONAME)
+    yield ("the dynamic loader's search path (ldconfig cache, LD_LIBRARY_PATH)", "libonderwijsregio.so")
 
 
 def _check(library: ctypes.CDLL) -> None:

@@ -194,6 +194,22 @@ def test_library_not_found_lists_every_place(tmp_path: Path) -> None:
     assert result.returncode == 0 and result.stdout.strip() == "0.1.0", result.stderr
 
 
+def test_validating_imports_only_what_it_needs() -> None:
+    # Start-up cost: validation needs neither the client nor the verifier, and a library found
+    # through $ONDERWIJSREGIO_LIB needs no system search (ldconfig and pkg-config child processes).
+    code = ("import sys, onderwijsregio\n"
+            "assert onderwijsregio.Schema.compile({'type': 'object'}).is_valid({})\n"
+            "print(sorted(m for m in ('onderwijsregio.client', 'onderwijsregio.verifier', 'ctypes.util', 'subprocess')"
+            " if m in sys.modules))\n"
+            "print(onderwijsregio.Client.__name__, onderwijsregio.sign.__name__, onderwijsregio.TIMESTAMP_HEADER)\n"
+            "print('Verifier' in dir(onderwijsregio))\n")
+    result = run_python(code, {"ONDERWIJSREGIO_LIB": LIB, "PYTHONPATH": str(BINDING)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "Client sign x-mutationengine-timestamp", "True"]
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        getattr(onderwijsregio, "Nope")
+
+
 def test_library_found_by_directory_and_by_loader(tmp_path: Path) -> None:
     pkg = copy_package(tmp_path)
     libdir = str(Path(LIB).resolve().parent)
