@@ -106,10 +106,7 @@ public enum JSONSerializer {
     /// The escaped text of a JSON string (without the quotes); with `pointerToken` also escaped
     /// as a JSON Pointer token ("~" as "~0", "/" as "~1").
     static func writeEscaped<Sink: JSONByteSink>(_ string: String, pointerToken: Bool, to out: inout Sink) {
-        // Native strings (all the library makes) are read in place, without a mutable copy.
-        if string.utf8.withContiguousStorageIfAvailable({ writeEscaped($0, pointerToken: pointerToken, to: &out) }) == nil {
-            Array(string.utf8).withUnsafeBufferPointer { writeEscaped($0, pointerToken: pointerToken, to: &out) }
-        }
+        withUTF8InPlace(string) { writeEscaped($0, pointerToken: pointerToken, to: &out) }
     }
 
     /// Both escapings in one pass: runs that need neither are copied whole.
@@ -121,7 +118,7 @@ public enum JSONSerializer {
             guard i < bytes.count else { return }
             let byte = bytes[i]
             runStart = i + 1
-            if byte == 0x7E || byte == 0x2F {
+            if pointerToken && (byte == 0x7E || byte == 0x2F) {
                 out.append(UInt8(ascii: "~"))
                 out.append(byte == 0x7E ? UInt8(ascii: "0") : UInt8(ascii: "1"))
                 continue

@@ -49,21 +49,10 @@ struct JSONTapeView {
     func isString(_ index: Int, equalTo text: String) -> Bool {
         let own = utf8(index)
         guard own.count == text.utf8.count else { return false }
-        return withUTF8(of: text) { bytesEqual(own, $0) }
+        return withUTF8InPlace(text) { bytesEqual(own, $0) }
     }
 
-    /// Visits an array's elements: `body(position, node)`, stopping when it returns false.
-    @inline(__always)
-    func forEachElement(of array: Int, _ body: (Int, Int) throws -> Bool) rethrows {
-        var child = array + 1
-        let end = Int(nodes[array].end)
-        var position = 0
-        while child < end {
-            guard try body(position, child) else { return }
-            position += 1
-            child = Int(nodes[child].end)
-        }
-    }
+    func elements(of array: Int) -> ElementCursor { ElementCursor(self, array) }
 
     func members(of object: Int) -> MemberCursor { MemberCursor(self, object) }
 
@@ -84,15 +73,7 @@ struct JSONTapeView {
     }
 
     func contains(_ object: Int, key: String) -> Bool {
-        withUTF8(of: key) { value(of: object, forKey: $0) } != nil
-    }
-
-    /// A string's UTF-8 read in place: native strings (every one the library makes) need no
-    /// mutable copy, which `withUTF8` would take at the cost of a retain and a release.
-    @inline(__always)
-    private func withUTF8<T>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
-        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
-        return Array(text.utf8).withUnsafeBufferPointer(body)
+        withUTF8InPlace(key) { value(of: object, forKey: $0) } != nil
     }
 
     // MARK: Equality (JSON equality, as `JSONValue ==`)
@@ -109,14 +90,11 @@ struct JSONTapeView {
         case .string: return sameString(a, b)
         case .array:
             guard left.count == right.count else { return false }
-            var other = b + 1
-            var same = true
-            forEachElement(of: a) { _, element in
-                same = equal(element, other)
-                other = Int(nodes[other].end)
-                return same
+            var leftElements = elements(of: a), rightElements = elements(of: b)
+            while let element = leftElements.next(), let other = rightElements.next() {
+                guard equal(element.node, other.node) else { return false }
             }
-            return same
+            return true
         case .object:
             var leftMembers = members(of: a), rightMembers = members(of: b)
             guard leftMembers.count == rightMembers.count else { return false }
@@ -138,12 +116,11 @@ struct JSONTapeView {
         case (.string, .string(let text)): return isString(index, equalTo: text)
         case (.array, .array(let elements)):
             guard node.count == elements.count else { return false }
-            var same = true
-            forEachElement(of: index) { position, element in
-                same = equal(element, elements[position])
-                return same
+            var cursor = self.elements(of: index)
+            while let element = cursor.next() {
+                guard equal(element.node, elements[element.position]) else { return false }
             }
-            return same
+            return true
         case (.object, .object(let object)):
             var members = members(of: index)
             guard members.count == object.count else { return false }

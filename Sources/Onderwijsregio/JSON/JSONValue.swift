@@ -78,6 +78,14 @@ extension String {
     }
 }
 
+/// A string's UTF-8 read in place: native strings (every one the library makes) need no mutable
+/// copy, which `withUTF8` would take at the cost of a retain and a release.
+@inline(__always)
+func withUTF8InPlace<T>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+    if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+    return Array(text.utf8).withUnsafeBufferPointer(body)
+}
+
 @inline(__always)
 func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
     guard a.count == b.count else { return false }

@@ -349,11 +349,8 @@ struct SchemaEvaluator {
         case .unevaluatedItems(let subschema):
             guard tape.kind(instance) == .array else { return true }
             var valid = true
-            var element = instance + 1
-            let end = tape.end(instance)
-            var i = 0
-            while element < end {
-                defer { element = tape.end(element); i += 1 }
+            var elements = tape.elements(of: instance)
+            while let (i, element) = elements.next() {
                 if evaluated?.contains(i) == true { continue }
                 if descend(subschema, element, .here, .index(i)) {
                     evaluated?.insert(i)
@@ -463,11 +460,8 @@ struct SchemaEvaluator {
         guard tape.kind(instance) == .array else { return true }
         let items = box.value
         var valid = true
-        var element = instance + 1
-        let end = tape.end(instance)
-        var i = 0
-        while element < end {
-            defer { element = tape.end(element); i += 1 }
+        var elements = tape.elements(of: instance)
+        while let (i, element) = elements.next() {
             let passed: Bool
             if i < items.prefix.count {
                 passed = descend(items.prefix[i], element, .renamedIndex(items.prefixName, i), .index(i))
@@ -489,11 +483,8 @@ struct SchemaEvaluator {
     private mutating func checkContains(_ subschema: NodeRef, minimum: Int, maximum: Int?, keyword: String, of node: SchemaNode, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
         guard tape.kind(instance) == .array else { return true }
         var count = 0
-        var element = instance + 1
-        let end = tape.end(instance)
-        var i = 0
-        while element < end {
-            defer { element = tape.end(element); i += 1 }
+        var elements = tape.elements(of: instance)
+        while let (i, element) = elements.next() {
             let matched = descendQuietly(subschema, element, .here, .index(i))
             guard abort == nil else { return false }
             if matched {
@@ -598,17 +589,12 @@ struct SchemaEvaluator {
 
     /// The positions of the first two equal elements of an array, if any.
     func duplicate(in array: Int) -> (Int, Int)? {
-        guard tape.count(array) > 1 else { return nil }
-        var later = tape.end(array + 1)
-        var i = 1
-        while later < tape.end(array) {
-            var earlier = array + 1
-            for j in 0..<i {
-                if tape.equal(earlier, later) { return (j, i) }
-                earlier = tape.end(earlier)
+        var later = tape.elements(of: array)
+        while let (i, element) = later.next() {
+            var earlier = tape.elements(of: array)
+            while let (j, other) = earlier.next(), j < i {
+                if tape.equal(other, element) { return (j, i) }
             }
-            later = tape.end(later)
-            i += 1
         }
         return nil
     }
