@@ -26,7 +26,17 @@ fuzz_max_len() {
 
 # Debug build (for -enable-testing, i.e. @testable import) with libFuzzer's coverage and
 # AddressSanitizer on every Swift module, the library's included. Incremental after the first run.
+# SwiftPM keeps the build plan of a path dependency when only its files change, so a source file
+# added to the library would be missing from the plan: the plan is dropped when the list of the
+# library's files differs from the last build's.
 fuzz_build() {
+    local files
+    files=$(find Sources -type f | LC_ALL=C sort | sha256sum | cut -c1-64)
+    if [ "$(cat "$FUZZ_SCRATCH/library-files.sha256" 2>/dev/null)" != "$files" ]; then
+        rm -f "$FUZZ_SCRATCH/debug.yaml" "$FUZZ_SCRATCH/build.db"
+    fi
+    mkdir -p "$FUZZ_SCRATCH"
+    echo "$files" > "$FUZZ_SCRATCH/library-files.sha256"
     swift build -c debug --package-path tools/fuzz --scratch-path "$FUZZ_SCRATCH" \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing "$@" 2>&1 \
         | grep -Ev "Cannot export local symbol|^\[[0-9]+/[0-9]+\] |^Building|^Compiling|^Write|deprecated|^ +\||^ *[0-9]+ \||^ *\`-"

@@ -151,6 +151,12 @@ public enum JSONSerializer {
                 i += 1
             }
         } else {
+            // Eight bytes at a time while none of them can need an escape: messages quote
+            // patterns and values, long runs of plain text.
+            if let base = bytes.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while i + 8 <= bytes.count && !mayNeedEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
+            }
             while i < bytes.count {
                 let byte = bytes[i]
                 if byte < 0x20 || byte == 0x22 || byte == 0x5C { break }
@@ -158,6 +164,18 @@ public enum JSONSerializer {
             }
         }
         return i
+    }
+
+    /// Whether any of eight bytes may be a control character, a quote or a backslash. Exact
+    /// when false; a true may be wrong (a borrow in the subtraction), and the byte loop decides.
+    @inline(__always)
+    private static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        return (control | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)) & highs != 0
     }
 
     static func abbreviated(_ text: String) -> String {

@@ -10,21 +10,23 @@ extension Array: JSONByteSink where Element == UInt8 {
 }
 
 /// A growing buffer of bytes in plain memory: appending checks the room left and copies, with no
-/// uniqueness check or generic dispatch. Manual memory: `finish()` must be called exactly once.
+/// uniqueness check or generic dispatch. Manual memory: `finish()` or `release()` must be called
+/// exactly once. A writer made with capacity 0 allocates nothing until it is first written to.
 struct JSONTextWriter: JSONByteSink {
-    private var start: UnsafeMutablePointer<UInt8>
-    private var count = 0
+    /// Nil only while `capacity` is 0.
+    private var start: UnsafeMutablePointer<UInt8>?
+    private(set) var count = 0
     private var capacity: Int
 
     init(capacity: Int) {
-        self.capacity = max(64, capacity)
-        start = .allocate(capacity: self.capacity)
+        self.capacity = max(0, capacity)
+        start = self.capacity > 0 ? .allocate(capacity: self.capacity) : nil
     }
 
     @inline(__always)
     mutating func append(_ byte: UInt8) {
         if count == capacity { grow(toFit: count + 1) }
-        start[count] = byte
+        start.unsafelyUnwrapped[count] = byte
         count += 1
     }
 
@@ -32,7 +34,7 @@ struct JSONTextWriter: JSONByteSink {
     mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress, bytes.count > 0 else { return }
         if count + bytes.count > capacity { grow(toFit: count + bytes.count) }
-        (start + count).update(from: source, count: bytes.count)
+        (start.unsafelyUnwrapped + count).update(from: source, count: bytes.count)
         count += bytes.count
     }
 
@@ -42,21 +44,38 @@ struct JSONTextWriter: JSONByteSink {
         append(bytes: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    /// The bytes written so far; valid until the next change to the writer.
+    var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: start, count: count) }
+
+    /// Forgets what was written after the first `length` bytes.
+    @inline(__always)
+    mutating func truncate(to length: Int) {
+        if length >= 0 && length < count { count = length }
+    }
+
     /// The bytes written, as an array; the writer's memory is freed.
     mutating func finish() -> [UInt8] {
-        let bytes = Array(UnsafeBufferPointer(start: start, count: count))
-        start.deallocate()
-        count = 0
-        capacity = 0
+        let bytes = Array(written)
+        release()
         return bytes
     }
 
+    /// Frees the writer's memory; it is empty (and allocates again if written to).
+    mutating func release() {
+        start?.deallocate()
+        start = nil
+        count = 0
+        capacity = 0
+    }
+
     private mutating func grow(toFit needed: Int) {
-        var larger = capacity * 2
+        var larger = max(64, capacity * 2)
         while larger < needed { larger *= 2 }
         let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
-        moved.update(from: start, count: count)
-        start.deallocate()
+        if let start {
+            moved.update(from: start, count: count)
+            start.deallocate()
+        }
         start = moved
         capacity = larger
     }

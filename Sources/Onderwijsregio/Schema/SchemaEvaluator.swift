@@ -11,7 +11,8 @@ struct SchemaEvaluator {
     }
 
     let tape: JSONTapeView
-    let collecting: Bool
+    /// Off while a subschema is only probed (`probe`): its errors would be thrown away.
+    private(set) var collecting: Bool
     let stopAtFirstError: Bool
     let tracksDynamicScope: Bool
     let language: MessageLanguage
@@ -20,8 +21,8 @@ struct SchemaEvaluator {
     private(set) var abort: Abort?
     /// PCRE2 match data shared by every pattern this evaluation matches; see `release`.
     private var regexScratch: OpaquePointer?
-    private var instancePath: [String] = []
-    private var keywordPath: [String] = []
+    private var instancePath = PointerText()
+    private var keywordPath = PointerText()
     /// Resources entered, outermost first: the dynamic scope of `$dynamicRef`.
     private var dynamicScope: [SchemaResource] = []
     /// How many references the current path crossed: errors then get an absolute location.
@@ -39,8 +40,11 @@ struct SchemaEvaluator {
     }
 
     /// Frees what the evaluation allocated outside Swift's reach; call once, when done.
-    func release() {
+    mutating func release() {
         ECMARegex.releaseScratch(regexScratch)
+        regexScratch = nil
+        instancePath.release()
+        keywordPath.release()
     }
 
     // MARK: - Nodes
@@ -73,7 +77,7 @@ struct SchemaEvaluator {
         let keywords = node.keywordRefs
         for i in keywords.indices {
             let passed = keywords[i].keyword._withUnsafeGuaranteedRef { keyword in
-                if collecting { keywordPath.append(keyword.name) }
+                if collecting { keywordPath.append(keyword.pathToken) }
                 defer { if collecting { keywordPath.removeLast() } }
                 return check(keyword, of: node, instance, evaluated: &local)
             }
@@ -97,11 +101,21 @@ struct SchemaEvaluator {
         case renamed(String)
         case renamedIndex(String, Int)
         case renamedKey(String, String)
+        /// A property named like the instance's member whose key is this tape node.
+        case renamedMember(String, Int)
+
+        var replacesKeyword: Bool {
+            switch self {
+            case .here, .index, .key: return false
+            case .renamed, .renamedIndex, .renamedKey, .renamedMember: return true
+            }
+        }
     }
 
     enum InstanceStep {
         case here
-        case key(String)
+        /// The member whose key is this tape node.
+        case member(Int)
         case index(Int)
     }
 
@@ -114,34 +128,37 @@ struct SchemaEvaluator {
     }
 
     private mutating func descendCollecting(_ node: SchemaNode, _ instance: Int, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep, evaluated: inout EvaluatedSet?) -> Bool {
-        let keywordDepth = keywordPath.count
-        var renamedFrom: String?
+        let keywordDepth = keywordPath.tokenCount
+        let renames = schemaStep.replacesKeyword
+        if renames { keywordPath.setLastAside() }
         switch schemaStep {
         case .here: break
-        case .index(let i): keywordPath.append(String(i))
+        case .index(let i): keywordPath.append(index: i)
         case .key(let key): keywordPath.append(key)
-        case .renamed(let name):
-            renamedFrom = keywordPath.popLast()
-            keywordPath.append(name)
+        case .renamed(let name): keywordPath.append(name)
         case .renamedIndex(let name, let i):
-            renamedFrom = keywordPath.popLast()
-            keywordPath += [name, String(i)]
+            keywordPath.append(name)
+            keywordPath.append(index: i)
         case .renamedKey(let name, let key):
-            renamedFrom = keywordPath.popLast()
-            keywordPath += [name, key]
+            keywordPath.append(name)
+            keywordPath.append(key)
+        case .renamedMember(let name, let key):
+            keywordPath.append(name)
+            keywordPath.append(tape.utf8(key))
         }
+        let instanceDepth = instancePath.tokenCount
         switch instanceStep {
         case .here: break
-        case .key(let key): instancePath.append(key)
-        case .index(let i): instancePath.append(String(i))
+        case .member(let key): instancePath.append(tape.utf8(key))
+        case .index(let i): instancePath.append(index: i)
         }
         let valid = evaluate(node, instance, evaluated: &evaluated)
-        if case .here = instanceStep {} else { instancePath.removeLast() }
-        if let renamedFrom {
-            keywordPath.removeSubrange((keywordDepth - 1)...)
-            keywordPath.append(renamedFrom)
+        instancePath.truncate(toTokens: instanceDepth)
+        if renames {
+            keywordPath.truncate(toTokens: keywordDepth - 1)
+            keywordPath.restoreSetAside()
         } else {
-            keywordPath.removeSubrange(keywordDepth...)
+            keywordPath.truncate(toTokens: keywordDepth)
         }
         return valid
     }
@@ -153,7 +170,7 @@ struct SchemaEvaluator {
     }
 
     /// Like `descend`, but the subschema's errors are handed back instead of reported: the
-    /// branches of anyOf/oneOf, `not`, `if` and `contains` decide what counts as an error.
+    /// branches of anyOf/oneOf decide whether they count.
     @inline(__always)
     private mutating func descendQuietly(_ node: NodeRef, _ instance: Int, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here, evaluated: inout EvaluatedSet?) -> (Bool, [SchemaValidationError]) {
         guard collecting else { return (node.with { evaluate($0, instance, evaluated: &evaluated) }, []) }
@@ -165,10 +182,19 @@ struct SchemaEvaluator {
         return (valid, found)
     }
 
-    @inline(__always)
-    private mutating func descendQuietly(_ node: NodeRef, _ instance: Int, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here) -> Bool {
+    /// Only whether `node` holds (and what it evaluated): for `not`, `if` and `contains`, whose
+    /// subschema's errors never count. The verdict path is taken even while collecting, so no
+    /// error is built only to be thrown away.
+    private mutating func probe(_ node: NodeRef, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
+        let wasCollecting = collecting
+        collecting = false
+        defer { collecting = wasCollecting }
+        return node.with { evaluate($0, instance, evaluated: &evaluated) }
+    }
+
+    private mutating func probe(_ node: NodeRef, _ instance: Int) -> Bool {
         var none: EvaluatedSet? = nil
-        return descendQuietly(node, instance, schemaStep(), instanceStep(), evaluated: &none).0
+        return probe(node, instance, evaluated: &none)
     }
 
     /// Whether evaluation may go on after a failure: only when collecting every error.
@@ -285,13 +311,13 @@ struct SchemaEvaluator {
         case .oneOf(let subschemas):
             return subschemas.with { checkAlternatives($0.value, keyword: keyword.name, of: node, instance, exactlyOne: true, evaluated: &evaluated) }
         case .not(let subschema):
-            let matched = descendQuietly(subschema, instance, .here)
+            let matched = probe(subschema, instance)
             guard abort == nil else { return false }
             if !matched { return true }
             return fail(node, keyword.name, .not)
         case .conditional(let condition, let thenNode, let elseNode):
             var conditionEvaluated: EvaluatedSet? = evaluated != nil ? EvaluatedSet() : nil
-            let (holds, _) = descendQuietly(condition, instance, .here, evaluated: &conditionEvaluated)
+            let holds = probe(condition, instance, evaluated: &conditionEvaluated)
             guard abort == nil else { return false }
             if holds, let conditionEvaluated { evaluated?.formUnion(conditionEvaluated) }
             guard let branch = holds ? thenNode : elseNode else { return true }
@@ -303,7 +329,7 @@ struct SchemaEvaluator {
             var valid = true
             var members = tape.members(of: instance)
             while let member = members.next() {
-                if descend(subschema, member.key, .here, .key(tape.string(at: member.key))) { continue }
+                if descend(subschema, member.key, .here, .member(member.key)) { continue }
                 valid = false
                 if !continuesAfterFailure { return false }
             }
@@ -335,7 +361,7 @@ struct SchemaEvaluator {
                     unexpected.append(tape.string(at: member.key))
                     valid = false
                     if !collecting { return false }
-                } else if descend(subschema, member.value, .here, .key(tape.string(at: member.key))) {
+                } else if descend(subschema, member.value, .here, .member(member.key)) {
                     evaluated?.insert(i)
                 } else {
                     valid = false
@@ -412,7 +438,7 @@ struct SchemaEvaluator {
             var matched = false
             if let property = members.properties.node(forKey: key, fingerprint: tape.fingerprint(member.key), hint: &propertyHint) {
                 matched = true
-                if !descend(property, member.value, .renamedKey("properties", tape.string(at: member.key)), .key(tape.string(at: member.key))) {
+                if !descend(property, member.value, .renamedMember("properties", member.key), .member(member.key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -427,7 +453,7 @@ struct SchemaEvaluator {
                 }
                 guard found else { continue }
                 matched = true
-                if !descend(pattern.node, member.value, .renamedKey("patternProperties", pattern.pattern), .key(tape.string(at: member.key))) {
+                if !descend(pattern.node, member.value, .renamedKey("patternProperties", pattern.pattern), .member(member.key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -438,7 +464,7 @@ struct SchemaEvaluator {
                     unexpected.append(tape.string(at: member.key))
                     valid = false
                     if !collecting { return false }
-                } else if !descend(additional, member.value, .renamed("additionalProperties"), .key(tape.string(at: member.key))) {
+                } else if !descend(additional, member.value, .renamed("additionalProperties"), .member(member.key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -447,11 +473,11 @@ struct SchemaEvaluator {
         }
         if !unexpected.isEmpty {
             // One error for the object, naming every property that is not allowed.
-            let renamed = keywordPath.popLast()
+            keywordPath.setLastAside()
             keywordPath.append("additionalProperties")
             fail(node, "additionalProperties", .additionalProperties(unexpected))
             keywordPath.removeLast()
-            if let renamed { keywordPath.append(renamed) }
+            keywordPath.restoreSetAside()
         }
         return valid
     }
@@ -485,7 +511,7 @@ struct SchemaEvaluator {
         var count = 0
         var elements = tape.elements(of: instance)
         while let (i, element) = elements.next() {
-            let matched = descendQuietly(subschema, element, .here, .index(i))
+            let matched = probe(subschema, element)
             guard abort == nil else { return false }
             if matched {
                 count += 1
@@ -513,15 +539,14 @@ struct SchemaEvaluator {
 
     private mutating func report(_ node: SchemaNode, keyword: String?, _ message: @autoclosure () -> ValidationMessage, nested: [SchemaValidationError] = []) {
         guard collecting else { return }
-        let keywordLocation = JSONPointer(tokens: keywordPath)
         var absolute: String?
         if referencesCrossed > 0 {
-            let local = keyword.map { JSONPointer(tokens: [$0]).description } ?? ""
+            let local = keyword.map { String(decoding: PointerText.Token($0).text, as: UTF8.self) } ?? ""
             absolute = node.absoluteLocation + local
         }
         errors.append(SchemaValidationError(
-            instanceLocation: JSONPointer(tokens: instancePath), keywordLocation: keywordLocation,
-            absoluteKeywordLocation: absolute, keyword: keyword ?? "false", message: message().text(language), errors: nested))
+            instanceLocation: instancePath, keywordLocation: keywordPath, absoluteKeywordLocation: absolute,
+            keyword: keyword ?? "false", message: message().text(language), errors: nested))
     }
 
     // MARK: - Helpers

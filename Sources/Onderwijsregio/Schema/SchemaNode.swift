@@ -70,12 +70,15 @@ final class SchemaResource: @unchecked Sendable {
 final class CompiledKeyword {
     /// The keyword as written, for `keywordLocation` and `keyword` in errors.
     let name: String
+    /// `name` as a step of `keywordLocation`, escaped once here.
+    let pathToken: PointerText.Token
     let kind: KeywordKind
     /// Keeps alive what `kind` lends without owning (`Lent`).
     private let owned: AnyObject?
 
     init(name: String, kind: KeywordKind, owning owned: AnyObject? = nil) {
         self.name = name
+        pathToken = PointerText.Token(name)
         self.kind = kind
         self.owned = owned
     }

@@ -1,24 +1,63 @@
 /// One reason an instance is not valid, in the shape of the JSON Schema "basic" output unit.
 public struct SchemaValidationError: Sendable {
-    /// Where in the instance.
-    public let instanceLocation: JSONPointer
-    /// The keyword's path through the schema as evaluated (through `$ref`s).
-    public let keywordLocation: JSONPointer
-    /// The keyword's URI, when the path crossed a `$ref` (then it differs from the above).
+    /// The instance location and keyword location (the text of their string forms) and the
+    /// message, one after the other in UTF-8: what the evaluator had at hand, in one allocation,
+    /// and what a report copies.
+    private let text: [UInt8]
+    private let keywordStart: Int
+    private let messageStart: Int
+    /// Whether either location holds a byte that JSON text must escape (rarely: a key with a quote).
+    private let locationsNeedEscaping: Bool
+
+    /// The keyword's URI, when the path crossed a `$ref` (then it differs from `keywordLocation`).
     public let absoluteKeywordLocation: String?
     public let keyword: String
-    /// An English sentence about the instance value ("must be one of: new, matching").
-    public let message: String
     /// For `anyOf`, `oneOf` and `not`: the errors of the branches.
     public let errors: [SchemaValidationError]
+
+    init(instanceLocation: PointerText, keywordLocation: PointerText, absoluteKeywordLocation: String?, keyword: String,
+         message: MessageText, errors: [SchemaValidationError]) {
+        let instance = instanceLocation.written, keywordPath = keywordLocation.written
+        let keywordStart = instance.count, messageStart = instance.count + keywordPath.count
+        text = message.utf8.withUnsafeBufferPointer { message in
+            Array(unsafeUninitializedCapacity: messageStart + message.count) { buffer, initialized in
+                func copy(_ part: UnsafeBufferPointer<UInt8>, at offset: Int) {
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[offset..<offset + part.count]).initialize(fromContentsOf: part)
+                }
+                copy(instance, at: 0)
+                copy(keywordPath, at: keywordStart)
+                copy(message, at: messageStart)
+                initialized = messageStart + message.count
+            }
+        }
+        self.keywordStart = keywordStart
+        self.messageStart = messageStart
+        locationsNeedEscaping = instanceLocation.needsJSONEscape || keywordLocation.needsJSONEscape
+        self.absoluteKeywordLocation = absoluteKeywordLocation
+        self.keyword = keyword
+        self.errors = errors
+    }
+
+    /// Where in the instance.
+    public var instanceLocation: JSONPointer { pointer(text[..<keywordStart]) }
+    /// The keyword's path through the schema as evaluated (through `$ref`s).
+    public var keywordLocation: JSONPointer { pointer(text[keywordStart..<messageStart]) }
+    /// An English (or Dutch) sentence about the instance value ("must be one of: new, matching").
+    public var message: String { String(decoding: text[messageStart...], as: UTF8.self) }
+
+    /// The texts come from `PointerText`, so they always parse; the empty pointer is only a
+    /// fallback that keeps this getter total.
+    private func pointer(_ text: ArraySlice<UInt8>) -> JSONPointer {
+        JSONPointer(String(decoding: text, as: UTF8.self)) ?? JSONPointer()
+    }
 
     /// Writes this error as a JSON object straight into `out`: reports are written often
     /// (every invalid form submission), so no intermediate JSON tree is built.
     func write(to out: inout JSONTextWriter) {
         out.append(#"{"instanceLocation":""#)
-        instanceLocation.writeJSONStringContents(to: &out)
+        writeLocation(..<keywordStart, to: &out)
         out.append(#"","keywordLocation":""#)
-        keywordLocation.writeJSONStringContents(to: &out)
+        writeLocation(keywordStart..<messageStart, to: &out)
         out.append(UInt8(ascii: "\""))
         if let absoluteKeywordLocation {
             out.append(#","absoluteKeywordLocation":"#)
@@ -26,13 +65,25 @@ public struct SchemaValidationError: Sendable {
         }
         out.append(#","keyword":"#)
         JSONSerializer.writeString(keyword, to: &out)
-        out.append(#","message":"#)
-        JSONSerializer.writeString(message, to: &out)
+        out.append(#","message":""#)
+        text.withUnsafeBufferPointer { JSONSerializer.writeEscaped(UnsafeBufferPointer(rebasing: $0[messageStart...]), pointerToken: false, to: &out) }
+        out.append(UInt8(ascii: "\""))
         if !errors.isEmpty {
             out.append(#","errors":"#)
             Self.write(errors, to: &out)
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    private func writeLocation<Range: RangeExpression<Int>>(_ range: Range, to out: inout JSONTextWriter) {
+        text.withUnsafeBufferPointer { text in
+            let location = UnsafeBufferPointer(rebasing: text[range])
+            if locationsNeedEscaping {
+                JSONSerializer.writeEscaped(location, pointerToken: false, to: &out)
+            } else {
+                out.append(bytes: location)
+            }
+        }
     }
 
     static func write(_ errors: [SchemaValidationError], to out: inout JSONTextWriter) {

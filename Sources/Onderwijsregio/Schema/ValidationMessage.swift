@@ -6,7 +6,7 @@ public enum MessageLanguage: String, Sendable {
 }
 
 /// One kind of validation failure with what its message needs. The evaluator records these;
-/// the text, in the schema's language, is made only when a report is written.
+/// the text, in the schema's language, is made only for an error that is reported.
 enum ValidationMessage {
     case falseSchema
     case type(expected: [String], actual: String)
@@ -31,14 +31,14 @@ enum ValidationMessage {
     case containsTooFew(minimum: Int, count: Int)
     case containsTooMany(maximum: Int, count: Int)
 
-    func text(_ language: MessageLanguage) -> String {
+    func text(_ language: MessageLanguage) -> MessageText {
         switch language {
         case .english: return english
         case .dutch: return dutch
         }
     }
 
-    private var english: String {
+    private var english: MessageText {
         switch self {
         case .falseSchema: return "no value is allowed here (the schema is false)"
         case .type(let expected, let actual):
@@ -78,7 +78,7 @@ enum ValidationMessage {
         }
     }
 
-    private var dutch: String {
+    private var dutch: MessageText {
         switch self {
         case .falseSchema: return "hier is geen waarde toegestaan (het schema is false)"
         case .type(let expected, let actual):

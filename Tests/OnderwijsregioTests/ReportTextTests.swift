@@ -1,0 +1,88 @@
+import Testing
+@testable import Onderwijsregio
+
+/// Reports are written from bytes the evaluator kept (`PointerText`, `MessageText`), escaped
+/// eight bytes at a time where nothing needs it. Every byte JSON must escape has to come out
+/// escaped wherever it sits in a run.
+@Suite struct ReportTextTests {
+    /// The escaping, one byte at a time, as RFC 8259 asks for it.
+    private func reference(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        for byte in bytes {
+            switch byte {
+            case 0x22: out += Array(#"\""#.utf8)
+            case 0x5C: out += Array(#"\\"#.utf8)
+            case 0x08: out += Array(#"\b"#.utf8)
+            case 0x09: out += Array(#"\t"#.utf8)
+            case 0x0A: out += Array(#"\n"#.utf8)
+            case 0x0C: out += Array(#"\f"#.utf8)
+            case 0x0D: out += Array(#"\r"#.utf8)
+            case ..<0x20: out += Array("\\u00".utf8) + Array(hex2(byte).utf8)
+            default: out.append(byte)
+            }
+        }
+        return out
+    }
+
+    @Test func everyByteThatNeedsAnEscapeIsEscapedAtEveryPosition() {
+        let specials: [UInt8] = [0x00, 0x01, 0x0A, 0x1F, 0x22, 0x5C]
+        // Bytes around the specials' values, and multi-byte UTF-8, must pass through unchanged.
+        let plain: [UInt8] = Array("a/~ !#[]é€".utf8) + [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0xFF]
+        for length in 0...40 {
+            let filler = (0..<length).map { plain[$0 % plain.count] }
+            var written: [UInt8] = []
+            filler.withUnsafeBufferPointer { JSONSerializer.writeEscaped($0, pointerToken: false, to: &written) }
+            #expect(written == reference(filler), "plain run of \(length)")
+            for position in 0..<length {
+                for special in specials {
+                    var bytes = filler
+                    bytes[position] = special
+                    var out: [UInt8] = []
+                    bytes.withUnsafeBufferPointer { JSONSerializer.writeEscaped($0, pointerToken: false, to: &out) }
+                    #expect(out == reference(bytes), "byte \(special) at \(position) of \(length)")
+                }
+            }
+        }
+    }
+
+    @Test func pointerTextEscapesTokensAndWalksBack() {
+        var pointer = PointerText()
+        defer { pointer.release() }
+        pointer.append("properties")
+        pointer.append("a/b~c")
+        pointer.append(index: 12)
+        #expect(String(decoding: pointer.bytes, as: UTF8.self) == "/properties/a~1b~0c/12")
+        #expect(!pointer.needsJSONEscape)
+        pointer.setLastAside()
+        pointer.append("items")
+        pointer.append(index: -1)
+        #expect(String(decoding: pointer.bytes, as: UTF8.self) == "/properties/a~1b~0c/items/-1")
+        pointer.truncate(toTokens: 2)
+        pointer.restoreSetAside()
+        #expect(String(decoding: pointer.bytes, as: UTF8.self) == "/properties/a~1b~0c/12")
+        pointer.removeLast()
+        pointer.append(PointerText.Token("say \"hi\""))
+        #expect(pointer.needsJSONEscape)
+        #expect(JSONPointer(String(decoding: pointer.bytes, as: UTF8.self))?.tokens == ["properties", "a/b~c", "say \"hi\""])
+    }
+
+    @Test func reportsWithQuotesInKeysAndPatternsAreValidJSON() throws {
+        let schema = try JSONSchema(try JSONParser.parse(#"""
+            {"properties": {"say \"hi\"\\": {"pattern": "^\"[a-z\\\\]{20,}\"\n$"}}, "additionalProperties": false}
+            """#))
+        let instance = try JSONParser.parse(#"{"say \"hi\"\\": "nope", "tab\there": 1}"#)
+        let result = try schema.validate(instance)
+        #expect(result.errors.map(\.instanceLocation.tokens) == [["say \"hi\"\\"], []])
+        #expect(result.errors.first?.keywordLocation.tokens == ["properties", "say \"hi\"\\", "pattern"])
+        #expect(result.errors.first?.message == "must match the pattern ^\"[a-z\\\\]{20,}\"\n$")
+        // The report must parse and say the same.
+        guard case .object(let report) = try JSONParser.parse(String(decoding: result.report, as: UTF8.self)),
+              case .array(let errors)? = report["errors"], case .object(let first)? = errors.first else {
+            Issue.record("the report is not an object with errors")
+            return
+        }
+        #expect(first["instanceLocation"] == .string("/say \"hi\"\\"))
+        #expect(first["message"] == .string("must match the pattern ^\"[a-z\\\\]{20,}\"\n$"))
+        #expect(errors.count == 2)
+    }
+}
