@@ -1,6 +1,10 @@
 #ifndef OREG_COPENSSL_SHIM_H
 #define OREG_COPENSSL_SHIM_H
-/* libcrypto only: HMAC (EVP_MAC), RAND_bytes, SHA-256 and CRYPTO_memcmp. No libssl: TLS belongs to libcurl. */
+/* libcrypto only: SHA-256 (HMAC is built on its SHA256_CTX states), RAND_bytes and CRYPTO_memcmp.
+   No libssl: TLS belongs to libcurl. OpenSSL 3 marks the SHA256_* functions deprecated in favour
+   of EVP, whose per-call context duplication costs more than the hashing here; they remain part of
+   libcrypto 3's ABI. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

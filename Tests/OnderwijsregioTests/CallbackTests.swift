@@ -209,4 +209,38 @@ import Testing
         #expect(insert("nonce-0", now: 0, expiresAt: 5000), "the oldest were dropped beyond the bound")
         #expect(insert("nonce-999", now: 2000, expiresAt: 5000), "an expired nonce may come again")
     }
+
+    /// The store's hash table (open addressing, deletion by moving entries back) against a
+    /// plain model of the same rules, over many random inserts, expiries and evictions.
+    @Test func memoryStoreAgreesWithASimpleModel() {
+        for (maxEntries, pool) in [(7, 20), (50, 200), (300, 5000)] {
+            let store = MemoryReplayStore(maxEntries: maxEntries)
+            var expiries: [String: Int64] = [:]
+            var queue: [(nonce: String, expiresAt: Int64)] = []
+            var random = SystemRandomNumberGenerator()
+            var now: Int64 = 0
+            for step in 0..<20_000 {
+                if Int.random(in: 0..<10, using: &random) == 0 { now += Int64.random(in: 0...3, using: &random) }
+                let nonce = "n-\(Int.random(in: 0..<pool, using: &random))"
+                let expiresAt = now + Int64.random(in: 0...40, using: &random)
+                // The rules, written the plain way.
+                var expected = true
+                if let expiry = expiries[nonce], expiry >= now {
+                    expected = false
+                } else {
+                    expiries[nonce] = expiresAt
+                    queue.append((nonce, expiresAt))
+                    while let oldest = queue.first, expiries.count > maxEntries || oldest.expiresAt < now {
+                        queue.removeFirst()
+                        if expiries[oldest.nonce] == oldest.expiresAt { expiries[oldest.nonce] = nil }
+                    }
+                }
+                let got = Array(nonce.utf8).withUnsafeBytes { store.insert($0, now: now, expiresAt: expiresAt) }
+                if got != expected {
+                    Issue.record("maxEntries \(maxEntries), step \(step): \(nonce) at \(now) gave \(got), the model \(expected)")
+                    break
+                }
+            }
+        }
+    }
 }

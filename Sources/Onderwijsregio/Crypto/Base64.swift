@@ -42,22 +42,25 @@ enum Base64 {
         guard count % 4 != 1 else { return nil }
         if padding > 0 && (count + padding) % 4 != 0 { return nil }
         guard count / 4 * 3 + max(count % 4 - 1, 0) <= output.count else { return nil }
-        var written = 0
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for index in 0..<count {
-            let value = values[Int(text[index])]
-            guard value != 0xff else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
-                written += 1
-                accumulator &= (1 << UInt32(bits)) - 1
+        // The table is fetched once: a global read inside the loop costs a lazy-initialisation check per byte.
+        return values.withUnsafeBufferPointer { values -> Int? in
+            var written = 0
+            var accumulator: UInt32 = 0
+            var bits = 0
+            for index in 0..<count {
+                let value = values[Int(text[index])]
+                guard value != 0xff else { return nil }
+                accumulator = accumulator << 6 | UInt32(value)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    output[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                    written += 1
+                    accumulator &= (1 << UInt32(bits)) - 1
+                }
             }
+            guard accumulator == 0 else { return nil }   // non-zero leftover bits
+            return written
         }
-        guard accumulator == 0 else { return nil }   // non-zero leftover bits
-        return written
     }
 }

@@ -1,53 +1,55 @@
 import COpenSSL
 
-/// libcrypto's HMAC implementation, fetched once per process.
-nonisolated(unsafe) private let hmacAlgorithm: OpaquePointer? = EVP_MAC_fetch(nil, "HMAC", nil)
-
-/// HMAC-SHA256 under one key, through libcrypto's EVP_MAC. The key is set once into a context
-/// that every computation duplicates, so a computation costs no key schedule and threads can
-/// share the instance. libcrypto wipes the key material when the context is freed.
+/// HMAC-SHA256 (RFC 2104) under one key, on libcrypto's SHA-256. The key's inner and outer
+/// blocks are absorbed once, into two SHA-256 states that every computation copies: a
+/// computation costs no key schedule, no allocation and no provider dispatch (EVP_MAC's
+/// context duplication cost more than hashing a 1 KiB body), and threads can share the
+/// instance. The states are key material: they are wiped when the instance goes, and so are
+/// the copies a computation makes.
 final class HMACSHA256: @unchecked Sendable {
     static let byteCount = 32
+    private static let blockSize = 64
 
-    private let keyed: OpaquePointer
+    private var inner = SHA256_CTX()
+    private var outer = SHA256_CTX()
 
     init?(key: [UInt8]) {
-        guard !key.isEmpty, let algorithm = hmacAlgorithm, let context = EVP_MAC_CTX_new(algorithm) else { return nil }
-        // OSSL_PARAM keeps both pointers until EVP_MAC_init reads them: the parameter name must
-        // be static (a String argument's C string would be gone by then) and the value alive.
-        let name: StaticString = "digest"
-        let initialised = "SHA256".withCString { digest -> Bool in
-            var parameters = [
-                OSSL_PARAM_construct_utf8_string(UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self),
-                                                 UnsafeMutablePointer(mutating: digest), 0),
-                OSSL_PARAM_construct_end(),
-            ]
-            return key.withUnsafeBufferPointer { EVP_MAC_init(context, $0.baseAddress, $0.count, &parameters) } == 1
+        guard !key.isEmpty else { return nil }
+        var block = [UInt8](repeating: 0, count: Self.blockSize)
+        defer { Self.wipe(&block) }
+        if key.count > Self.blockSize {
+            var digest = SHA256.digest(key)
+            defer { Self.wipe(&digest) }
+            block.replaceSubrange(0..<digest.count, with: digest)
+        } else {
+            block.replaceSubrange(0..<key.count, with: key)
         }
-        guard initialised else {
-            EVP_MAC_CTX_free(context)
-            return nil
-        }
-        keyed = context
+        for i in block.indices { block[i] ^= 0x36 }
+        guard SHA256_Init(&inner) == 1, SHA256_Update(&inner, block, block.count) == 1 else { return nil }
+        // 0x36 ^ 0x5c turns the inner pad into the outer one.
+        for i in block.indices { block[i] ^= 0x36 ^ 0x5c }
+        guard SHA256_Init(&outer) == 1, SHA256_Update(&outer, block, block.count) == 1 else { return nil }
     }
 
     deinit {
-        EVP_MAC_CTX_free(keyed)
+        Self.wipe(&inner)
+        Self.wipe(&outer)
     }
 
     /// Writes the MAC of the message into `output` (32 bytes). `message` hands the message
     /// over in pieces through the function it is given, which answers false when libcrypto
-    /// failed. False when the MAC could not be computed (memory).
+    /// failed. False when the MAC could not be computed.
     func authenticate(into output: UnsafeMutableRawBufferPointer,
                       message: ((UnsafeRawBufferPointer) -> Bool) -> Bool) -> Bool {
-        guard output.count >= HMACSHA256.byteCount, let context = EVP_MAC_CTX_dup(keyed) else { return false }
-        defer { EVP_MAC_CTX_free(context) }
+        guard output.count >= HMACSHA256.byteCount, let mac = output.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+        var state = inner
+        defer { Self.wipe(&state) }
         let fed = message { part in
-            part.count == 0 || EVP_MAC_update(context, part.baseAddress?.assumingMemoryBound(to: UInt8.self), part.count) == 1
+            part.count == 0 || SHA256_Update(&state, part.baseAddress, part.count) == 1
         }
-        var length = 0
-        return fed && EVP_MAC_final(context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, output.count) == 1
-            && length == HMACSHA256.byteCount
+        guard fed, SHA256_Final(mac, &state) == 1 else { return false }
+        state = outer
+        return SHA256_Update(&state, mac, HMACSHA256.byteCount) == 1 && SHA256_Final(mac, &state) == 1
     }
 
     /// The MAC of the concatenation of `parts`.
@@ -63,5 +65,14 @@ final class HMACSHA256: @unchecked Sendable {
     /// where they differ.
     static func equal(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> Bool {
         first.count == second.count && CRYPTO_memcmp(first.baseAddress, second.baseAddress, first.count) == 0
+    }
+
+    /// Overwrites key material in a way the optimiser may not drop (OPENSSL_cleanse).
+    private static func wipe<T>(_ value: inout T) {
+        withUnsafeMutableBytes(of: &value) { OPENSSL_cleanse($0.baseAddress, $0.count) }
+    }
+
+    private static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) }
     }
 }
