@@ -541,7 +541,14 @@ struct SchemaEvaluator {
         guard collecting else { return }
         var absolute: String?
         if referencesCrossed > 0 {
-            let local = keyword.map { String(decoding: PointerText.Token($0).text, as: UTF8.self) } ?? ""
+            let local: String
+            if let keyword {
+                // Keywords are plain names; only an odd one needs its "~" or "/" escaped.
+                let plain = !keyword.utf8.contains { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }
+                local = plain ? "/" + keyword : String(decoding: PointerText.Token(keyword).text, as: UTF8.self)
+            } else {
+                local = ""
+            }
             absolute = node.absoluteLocation + local
         }
         errors.append(SchemaValidationError(
