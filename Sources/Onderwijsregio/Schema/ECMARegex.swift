@@ -15,6 +15,7 @@ final class ECMARegex: @unchecked Sendable {
 
     let pattern: String
     private let code: OpaquePointer
+    private let jitCompiled: Bool
     private let matchContext: OpaquePointer?
 
     struct CompileError: Error {
@@ -43,7 +44,7 @@ final class ECMARegex: @unchecked Sendable {
         }
         code = compiled
         // Without JIT (unsupported CPU, no executable memory) the interpreter is used: slower, same results.
-        _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE))
+        jitCompiled = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
         matchContext = pcre2_match_context_create_8(nil)
         if let matchContext {
             pcre2_set_match_limit_8(matchContext, ECMARegex.matchLimit)
@@ -68,7 +69,10 @@ final class ECMARegex: @unchecked Sendable {
         }
         guard let matchData = scratch else { throw MatchLimitError(pattern: pattern) }
         let result = withNonNull(subject) { start, count in
-            pcre2_match_8(code, start, count, 0, UInt32(PCRE2_NO_UTF_CHECK), matchData, matchContext)
+            // pcre2_jit_match skips pcre2_match's argument checks (these arguments are known good)
+            // and honours the same match limit.
+            jitCompiled ? pcre2_jit_match_8(code, start, count, 0, 0, matchData, matchContext)
+                : pcre2_match_8(code, start, count, 0, UInt32(PCRE2_NO_UTF_CHECK), matchData, matchContext)
         }
         // 0: matched, with more groups than the one pair of offsets could hold.
         if result >= 0 { return true }
