@@ -31,14 +31,14 @@ import Testing
         for length in 0...40 {
             let filler = (0..<length).map { plain[$0 % plain.count] }
             var written: [UInt8] = []
-            filler.withUnsafeBufferPointer { JSONSerializer.writeEscaped($0, pointerToken: false, to: &written) }
+            filler.withUnsafeBufferPointer { JSONSerializer.writeEscaped($0, to: &written) }
             #expect(written == reference(filler), "plain run of \(length)")
             for position in 0..<length {
                 for special in specials {
                     var bytes = filler
                     bytes[position] = special
                     var out: [UInt8] = []
-                    bytes.withUnsafeBufferPointer { JSONSerializer.writeEscaped($0, pointerToken: false, to: &out) }
+                    bytes.withUnsafeBufferPointer { JSONSerializer.writeEscaped($0, to: &out) }
                     #expect(out == reference(bytes), "byte \(special) at \(position) of \(length)")
                 }
             }

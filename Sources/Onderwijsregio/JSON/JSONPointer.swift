@@ -65,15 +65,6 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
-    /// Writes the string form as the contents of a JSON string (escaped, no quotes): what a
-    /// report holds, without building `description` first.
-    func writeJSONStringContents<Sink: JSONByteSink>(to out: inout Sink) {
-        for token in tokens {
-            out.append(UInt8(ascii: "/"))
-            JSONSerializer.writeEscaped(token, pointerToken: true, to: &out)
-        }
-    }
-
     /// The value this pointer designates in `document`, or nil when there is none. Array
     /// tokens must be decimal indexes without leading zeros; "-" (past the end) designates nothing.
     public func resolve(in document: JSONValue) -> JSONValue? {

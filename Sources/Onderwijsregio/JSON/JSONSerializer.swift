@@ -99,30 +99,24 @@ public enum JSONSerializer {
     /// `\u00xx` with lowercase hex. Everything else, including U+2028/2029, is written as UTF-8.
     static func writeString<Sink: JSONByteSink>(_ string: String, to out: inout Sink) {
         out.append(UInt8(ascii: "\""))
-        writeEscaped(string, pointerToken: false, to: &out)
+        writeEscaped(string, to: &out)
         out.append(UInt8(ascii: "\""))
     }
 
-    /// The escaped text of a JSON string (without the quotes); with `pointerToken` also escaped
-    /// as a JSON Pointer token ("~" as "~0", "/" as "~1").
-    static func writeEscaped<Sink: JSONByteSink>(_ string: String, pointerToken: Bool, to out: inout Sink) {
-        withUTF8InPlace(string) { writeEscaped($0, pointerToken: pointerToken, to: &out) }
+    /// The escaped text of a JSON string (without the quotes).
+    static func writeEscaped<Sink: JSONByteSink>(_ string: String, to out: inout Sink) {
+        withUTF8InPlace(string) { writeEscaped($0, to: &out) }
     }
 
-    /// Both escapings in one pass: runs that need neither are copied whole.
-    static func writeEscaped<Sink: JSONByteSink>(_ bytes: UnsafeBufferPointer<UInt8>, pointerToken: Bool, to out: inout Sink) {
+    /// Runs that need no escape are copied whole.
+    static func writeEscaped<Sink: JSONByteSink>(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout Sink) {
         var runStart = 0
         while true {
-            let i = plainRunEnd(bytes, from: runStart, pointerToken: pointerToken)
+            let i = plainRunEnd(bytes, from: runStart)
             if runStart < i { out.append(bytes: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
             guard i < bytes.count else { return }
             let byte = bytes[i]
             runStart = i + 1
-            if pointerToken && (byte == 0x7E || byte == 0x2F) {
-                out.append(UInt8(ascii: "~"))
-                out.append(byte == 0x7E ? UInt8(ascii: "0") : UInt8(ascii: "1"))
-                continue
-            }
             out.append(UInt8(ascii: "\\"))
             switch byte {
             case 0x22: out.append(UInt8(ascii: "\""))
@@ -142,26 +136,18 @@ public enum JSONSerializer {
     /// Where the run of bytes that need no escape, starting at `start`, ends. Kept apart from
     /// the writing so that the scan runs in registers.
     @inline(__always)
-    private static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, pointerToken: Bool) -> Int {
+    private static func plainRunEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         var i = start
-        if pointerToken {
-            while i < bytes.count {
-                let byte = bytes[i]
-                if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7E || byte == 0x2F { break }
-                i += 1
-            }
-        } else {
-            // Eight bytes at a time while none of them can need an escape: messages quote
-            // patterns and values, long runs of plain text.
-            if let base = bytes.baseAddress {
-                let raw = UnsafeRawPointer(base)
-                while i + 8 <= bytes.count && !mayNeedEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
-            }
-            while i < bytes.count {
-                let byte = bytes[i]
-                if byte < 0x20 || byte == 0x22 || byte == 0x5C { break }
-                i += 1
-            }
+        // Eight bytes at a time while none of them can need an escape: messages quote
+        // patterns and values, long runs of plain text.
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= bytes.count && !mayNeedEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
+        }
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C { break }
+            i += 1
         }
         return i
     }

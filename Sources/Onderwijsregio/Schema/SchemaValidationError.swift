@@ -66,7 +66,7 @@ public struct SchemaValidationError: Sendable {
         out.append(#","keyword":"#)
         JSONSerializer.writeString(keyword, to: &out)
         out.append(#","message":""#)
-        text.withUnsafeBufferPointer { JSONSerializer.writeEscaped(UnsafeBufferPointer(rebasing: $0[messageStart...]), pointerToken: false, to: &out) }
+        text.withUnsafeBufferPointer { JSONSerializer.writeEscaped(UnsafeBufferPointer(rebasing: $0[messageStart...]), to: &out) }
         out.append(UInt8(ascii: "\""))
         if !errors.isEmpty {
             out.append(#","errors":"#)
@@ -79,7 +79,7 @@ public struct SchemaValidationError: Sendable {
         text.withUnsafeBufferPointer { text in
             let location = UnsafeBufferPointer(rebasing: text[range])
             if locationsNeedEscaping {
-                JSONSerializer.writeEscaped(location, pointerToken: false, to: &out)
+                JSONSerializer.writeEscaped(location, to: &out)
             } else {
                 out.append(bytes: location)
             }
