@@ -1,12 +1,17 @@
-/// A validation message as UTF-8 bytes, built by string interpolation straight into one buffer:
-/// a report copies it without a `String` being made first.
+/// A validation message as UTF-8 bytes, built by string interpolation straight into one buffer
+/// (to which the error appends its locations): a report copies it without a `String` being made
+/// first.
 struct MessageText: ExpressibleByStringInterpolation {
     typealias StringLiteralType = StaticString
 
     let utf8: [UInt8]
 
     init(stringLiteral literal: StaticString) {
-        utf8 = literal.withUTF8Buffer { Array($0) }
+        var utf8: [UInt8] = []
+        // Room for the error's two locations too, which are appended to this array.
+        utf8.reserveCapacity(literal.utf8CodeUnitCount + 96)
+        literal.withUTF8Buffer { utf8.append(contentsOf: $0) }
+        self.utf8 = utf8
     }
 
     init(stringInterpolation: StringInterpolation) {
@@ -19,7 +24,8 @@ struct MessageText: ExpressibleByStringInterpolation {
         fileprivate var utf8: [UInt8] = []
 
         init(literalCapacity: Int, interpolationCount: Int) {
-            utf8.reserveCapacity(literalCapacity + 16 * interpolationCount)
+            // Room for the error's two locations too, which are appended to this array.
+            utf8.reserveCapacity(literalCapacity + 16 * interpolationCount + 96)
         }
 
         mutating func appendLiteral(_ literal: StaticString) {
@@ -28,6 +34,17 @@ struct MessageText: ExpressibleByStringInterpolation {
 
         mutating func appendInterpolation(_ text: String) {
             withUTF8InPlace(text) { utf8.append(contentsOf: $0) }
+        }
+
+        /// The items separated by ", ", without joining them into a String first.
+        mutating func appendInterpolation(list items: [String]) {
+            for (i, item) in items.enumerated() {
+                if i > 0 {
+                    utf8.append(UInt8(ascii: ","))
+                    utf8.append(UInt8(ascii: " "))
+                }
+                appendInterpolation(item)
+            }
         }
 
         mutating func appendInterpolation(_ number: Int) {

@@ -1,11 +1,11 @@
 /// One reason an instance is not valid, in the shape of the JSON Schema "basic" output unit.
 public struct SchemaValidationError: Sendable {
-    /// The instance location and keyword location (the text of their string forms) and the
-    /// message, one after the other in UTF-8: what the evaluator had at hand, in one allocation,
-    /// and what a report copies.
+    /// The message and then the instance location and keyword location (the text of their
+    /// string forms), one after the other in UTF-8: what the evaluator had at hand, in the one
+    /// array the message was written into, and what a report copies.
     private let text: [UInt8]
+    private let instanceStart: Int
     private let keywordStart: Int
-    private let messageStart: Int
     /// Whether either location holds a byte that JSON text must escape (rarely: a key with a quote).
     private let locationsNeedEscaping: Bool
 
@@ -16,22 +16,13 @@ public struct SchemaValidationError: Sendable {
     public let errors: [SchemaValidationError]
 
     init(instanceLocation: PointerText, keywordLocation: PointerText, absoluteKeywordLocation: String?, keyword: String,
-         message: MessageText, errors: [SchemaValidationError]) {
-        let instance = instanceLocation.written, keywordPath = keywordLocation.written
-        let keywordStart = instance.count, messageStart = instance.count + keywordPath.count
-        text = message.utf8.withUnsafeBufferPointer { message in
-            Array(unsafeUninitializedCapacity: messageStart + message.count) { buffer, initialized in
-                func copy(_ part: UnsafeBufferPointer<UInt8>, at offset: Int) {
-                    _ = UnsafeMutableBufferPointer(rebasing: buffer[offset..<offset + part.count]).initialize(fromContentsOf: part)
-                }
-                copy(instance, at: 0)
-                copy(keywordPath, at: keywordStart)
-                copy(message, at: messageStart)
-                initialized = messageStart + message.count
-            }
-        }
-        self.keywordStart = keywordStart
-        self.messageStart = messageStart
+         message: consuming MessageText, errors: [SchemaValidationError]) {
+        var text = (consume message).utf8
+        instanceStart = text.count
+        text.append(contentsOf: instanceLocation.written)
+        keywordStart = text.count
+        text.append(contentsOf: keywordLocation.written)
+        self.text = text
         locationsNeedEscaping = instanceLocation.needsJSONEscape || keywordLocation.needsJSONEscape
         self.absoluteKeywordLocation = absoluteKeywordLocation
         self.keyword = keyword
@@ -39,11 +30,11 @@ public struct SchemaValidationError: Sendable {
     }
 
     /// Where in the instance.
-    public var instanceLocation: JSONPointer { pointer(text[..<keywordStart]) }
+    public var instanceLocation: JSONPointer { pointer(text[instanceStart..<keywordStart]) }
     /// The keyword's path through the schema as evaluated (through `$ref`s).
-    public var keywordLocation: JSONPointer { pointer(text[keywordStart..<messageStart]) }
+    public var keywordLocation: JSONPointer { pointer(text[keywordStart...]) }
     /// An English (or Dutch) sentence about the instance value ("must be one of: new, matching").
-    public var message: String { String(decoding: text[messageStart...], as: UTF8.self) }
+    public var message: String { String(decoding: text[..<instanceStart], as: UTF8.self) }
 
     /// The texts come from `PointerText`, so they always parse; the empty pointer is only a
     /// fallback that keeps this getter total.
@@ -55,9 +46,9 @@ public struct SchemaValidationError: Sendable {
     /// (every invalid form submission), so no intermediate JSON tree is built.
     func write(to out: inout JSONTextWriter) {
         out.append(#"{"instanceLocation":""#)
-        writeLocation(..<keywordStart, to: &out)
+        writeLocation(instanceStart..<keywordStart, to: &out)
         out.append(#"","keywordLocation":""#)
-        writeLocation(keywordStart..<messageStart, to: &out)
+        writeLocation(keywordStart..., to: &out)
         out.append(UInt8(ascii: "\""))
         if let absoluteKeywordLocation {
             out.append(#","absoluteKeywordLocation":"#)
@@ -66,7 +57,7 @@ public struct SchemaValidationError: Sendable {
         out.append(#","keyword":"#)
         JSONSerializer.writeString(keyword, to: &out)
         out.append(#","message":""#)
-        text.withUnsafeBufferPointer { JSONSerializer.writeEscaped(UnsafeBufferPointer(rebasing: $0[messageStart...]), to: &out) }
+        text.withUnsafeBufferPointer { JSONSerializer.writeEscaped(UnsafeBufferPointer(rebasing: $0[..<instanceStart]), to: &out) }
         out.append(UInt8(ascii: "\""))
         if !errors.isEmpty {
             out.append(#","errors":"#)

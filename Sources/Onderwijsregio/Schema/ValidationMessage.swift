@@ -42,8 +42,8 @@ enum ValidationMessage {
         switch self {
         case .falseSchema: return "no value is allowed here (the schema is false)"
         case .type(let expected, let actual):
-            return expected.count == 1 ? "must be of type \(expected[0]), not \(actual)" : "must be one of the types \(expected.joined(separator: ", ")), not \(actual)"
-        case .enumeration(let values): return "must be one of: \(values.joined(separator: ", "))"
+            return expected.count == 1 ? "must be of type \(expected[0]), not \(actual)" : "must be one of the types \(list: expected), not \(actual)"
+        case .enumeration(let values): return "must be one of: \(list: values)"
         case .constant(let value): return "must be \(value)"
         case .multipleOf(let divisor): return "must be a multiple of \(divisor)"
         case .maximum(let limit): return "must be at most \(limit)"
@@ -60,16 +60,16 @@ enum ValidationMessage {
         case .maxProperties(let limit): return "must have at most \(limit) properties"
         case .minProperties(let limit): return "must have at least \(limit) properties"
         case .required(let missing):
-            return missing.count == 1 ? "is missing the required property \(missing[0])" : "is missing the required properties \(missing.joined(separator: ", "))"
-        case .dependentRequired(let property, let missing): return "has \(property), so it must also have \(missing.joined(separator: ", "))"
+            return missing.count == 1 ? "is missing the required property \(missing[0])" : "is missing the required properties \(list: missing)"
+        case .dependentRequired(let property, let missing): return "has \(property), so it must also have \(list: missing)"
         case .not: return "must not match the schema under not"
-        case .unevaluatedProperties(let names): return "must not have unevaluated properties: \(names.joined(separator: ", "))"
+        case .unevaluatedProperties(let names): return "must not have unevaluated properties: \(list: names)"
         case .oneOfNone(let alternatives): return "must match exactly one of the \(alternatives) alternatives, but matches none"
         case .oneOfSeveral(let matches, let first):
             return "must match exactly one alternative, but matches \(matches) (alternatives \(first.map(String.init).joined(separator: " and ")), …)"
         case .anyOf(let alternatives): return "must match at least one of the \(alternatives) alternatives"
         case .additionalProperties(let names):
-            return names.count == 1 ? "must not have the property \(names[0])" : "must not have the properties \(names.joined(separator: ", "))"
+            return names.count == 1 ? "must not have the property \(names[0])" : "must not have the properties \(list: names)"
         case .containsTooFew(let minimum, let count):
             return minimum == 1 ? "must contain an item that matches the schema under contains"
                 : "must contain at least \(minimum) items that match the schema under contains (it has \(count))"
@@ -84,8 +84,8 @@ enum ValidationMessage {
         case .type(let expected, let actual):
             let names = expected.map(ValidationMessage.dutchType)
             return expected.count == 1 ? "moet \(names[0]) zijn, niet \(ValidationMessage.dutchType(actual))"
-                : "moet een van deze soorten zijn: \(names.joined(separator: ", ")); niet \(ValidationMessage.dutchType(actual))"
-        case .enumeration(let values): return "moet een van deze waarden zijn: \(values.joined(separator: ", "))"
+                : "moet een van deze soorten zijn: \(list: names); niet \(ValidationMessage.dutchType(actual))"
+        case .enumeration(let values): return "moet een van deze waarden zijn: \(list: values)"
         case .constant(let value): return "moet \(value) zijn"
         case .multipleOf(let divisor): return "moet een veelvoud van \(divisor) zijn"
         case .maximum(let limit): return "mag hoogstens \(limit) zijn"
@@ -102,16 +102,16 @@ enum ValidationMessage {
         case .maxProperties(let limit): return "mag hoogstens \(limit) \(limit == 1 ? "veld" : "velden") hebben"
         case .minProperties(let limit): return "moet minstens \(limit) \(limit == 1 ? "veld" : "velden") hebben"
         case .required(let missing):
-            return missing.count == 1 ? "het verplichte veld \(missing[0]) ontbreekt" : "de verplichte velden \(missing.joined(separator: ", ")) ontbreken"
-        case .dependentRequired(let property, let missing): return "heeft \(property), dus moet ook \(missing.joined(separator: ", ")) hebben"
+            return missing.count == 1 ? "het verplichte veld \(missing[0]) ontbreekt" : "de verplichte velden \(list: missing) ontbreken"
+        case .dependentRequired(let property, let missing): return "heeft \(property), dus moet ook \(list: missing) hebben"
         case .not: return "mag niet voldoen aan het schema onder not"
-        case .unevaluatedProperties(let names): return "mag deze velden niet hebben: \(names.joined(separator: ", "))"
+        case .unevaluatedProperties(let names): return "mag deze velden niet hebben: \(list: names)"
         case .oneOfNone(let alternatives): return "moet aan precies één van de \(alternatives) mogelijkheden voldoen, maar voldoet aan geen enkele"
         case .oneOfSeveral(let matches, let first):
             return "moet aan precies één mogelijkheid voldoen, maar voldoet aan \(matches) (mogelijkheden \(first.map(String.init).joined(separator: " en ")), …)"
         case .anyOf(let alternatives): return "moet aan minstens één van de \(alternatives) mogelijkheden voldoen"
         case .additionalProperties(let names):
-            return names.count == 1 ? "het veld \(names[0]) is niet toegestaan" : "de velden \(names.joined(separator: ", ")) zijn niet toegestaan"
+            return names.count == 1 ? "het veld \(names[0]) is niet toegestaan" : "de velden \(list: names) zijn niet toegestaan"
         case .containsTooFew(let minimum, let count):
             return minimum == 1 ? "moet een item bevatten dat voldoet aan het schema onder contains"
                 : "moet minstens \(minimum) items bevatten die voldoen aan het schema onder contains (nu \(count))"
