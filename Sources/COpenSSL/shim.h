@@ -5,10 +5,8 @@
    of EVP, whose per-call context duplication costs more than the hashing here; they remain part of
    libcrypto 3's ABI. */
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #endif

@@ -6,10 +6,12 @@ struct MessageText: ExpressibleByStringInterpolation {
 
     let utf8: [UInt8]
 
+    /// Capacity beyond the message for the error's two locations, which are appended to its array.
+    fileprivate static var roomForLocations: Int { 96 }
+
     init(stringLiteral literal: StaticString) {
         var utf8: [UInt8] = []
-        // Room for the error's two locations too, which are appended to this array.
-        utf8.reserveCapacity(literal.utf8CodeUnitCount + 96)
+        utf8.reserveCapacity(literal.utf8CodeUnitCount + MessageText.roomForLocations)
         literal.withUTF8Buffer { utf8.append(contentsOf: $0) }
         self.utf8 = utf8
     }
@@ -24,8 +26,7 @@ struct MessageText: ExpressibleByStringInterpolation {
         fileprivate var utf8: [UInt8] = []
 
         init(literalCapacity: Int, interpolationCount: Int) {
-            // Room for the error's two locations too, which are appended to this array.
-            utf8.reserveCapacity(literalCapacity + 16 * interpolationCount + 96)
+            utf8.reserveCapacity(literalCapacity + 16 * interpolationCount + MessageText.roomForLocations)
         }
 
         mutating func appendLiteral(_ literal: StaticString) {

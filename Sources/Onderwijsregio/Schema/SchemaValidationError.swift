@@ -12,7 +12,7 @@ public struct SchemaValidationError: Sendable {
     /// The keyword's URI, when the path crossed a `$ref` (then it differs from `keywordLocation`).
     public let absoluteKeywordLocation: String?
     public let keyword: String
-    /// For `anyOf`, `oneOf` and `not`: the errors of the branches.
+    /// For `anyOf` and `oneOf` that no branch satisfies: the errors of the branches.
     public let errors: [SchemaValidationError]
 
     init(instanceLocation: PointerText, keywordLocation: PointerText, absoluteKeywordLocation: String?, keyword: String,
