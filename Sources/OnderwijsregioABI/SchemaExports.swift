@@ -56,17 +56,20 @@ final class SchemaHandle {
                 throw ABIError(.limit, error.message)
             }
         }
-        let result: SchemaValidationResult
+        var invalid = false
+        var buffer: UnsafeMutablePointer<CChar>?
         do throws(SchemaEvaluationError) {
-            result = try handle.schema.validate(instance)
+            try handle.schema.report(instance) { report in
+                invalid = true
+                buffer = CStringBuffer.make(report)
+            }
         } catch {
             throw ABIError(.limit, error.message)
         }
-        if !result.isValid {
-            guard let buffer = CStringBuffer.make(result.report) else { throw ABIError(.noMemory, "out of memory for the validation report") }
-            outReport.pointee = buffer
-        }
-        return result.isValid ? Status.ok.rawValue : Status.invalid.rawValue
+        guard invalid else { return Status.ok.rawValue }
+        guard let buffer else { throw ABIError(.noMemory, "out of memory for the validation report") }
+        outReport.pointee = buffer
+        return Status.invalid.rawValue
     }
 }
 

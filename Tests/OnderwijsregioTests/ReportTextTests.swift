@@ -50,17 +50,15 @@ import Testing
         defer { pointer.release() }
         pointer.append("properties")
         pointer.append("a/b~c")
+        let twoTokens = pointer.length
         pointer.append(index: 12)
         #expect(String(decoding: pointer.bytes, as: UTF8.self) == "/properties/a~1b~0c/12")
         #expect(!pointer.needsJSONEscape)
-        pointer.setLastAside()
-        pointer.append("items")
+        pointer.append(PointerText.Token.items)
         pointer.append(index: -1)
-        #expect(String(decoding: pointer.bytes, as: UTF8.self) == "/properties/a~1b~0c/items/-1")
-        pointer.truncate(toTokens: 2)
-        pointer.restoreSetAside()
-        #expect(String(decoding: pointer.bytes, as: UTF8.self) == "/properties/a~1b~0c/12")
-        pointer.removeLast()
+        #expect(String(decoding: pointer.bytes, as: UTF8.self) == "/properties/a~1b~0c/12/items/-1")
+        pointer.truncate(to: twoTokens)
+        #expect(String(decoding: pointer.bytes, as: UTF8.self) == "/properties/a~1b~0c")
         pointer.append(PointerText.Token("say \"hi\""))
         #expect(pointer.needsJSONEscape)
         #expect(JSONPointer(String(decoding: pointer.bytes, as: UTF8.self))?.tokens == ["properties", "a/b~c", "say \"hi\""])
@@ -84,5 +82,45 @@ import Testing
         #expect(first["instanceLocation"] == .string("/say \"hi\"\\"))
         #expect(first["message"] == .string("must match the pattern ^\"[a-z\\\\]{20,}\"\n$"))
         #expect(errors.count == 2)
+    }
+
+    /// The report is written as errors are found: branch errors are nested under a failing
+    /// anyOf/oneOf, dropped when a branch matches, and never left behind by a probe (`not`, `if`).
+    @Test func branchErrorsAreNestedOrDroppedAndTheReportStaysWellFormed() throws {
+        let schema = try JSONSchema(try JSONParser.parse(#"""
+            {"properties": {
+                "a": {"anyOf": [{"type": "string"}, {"anyOf": [{"minimum": 10}, {"maximum": 1}]}]},
+                "b": {"oneOf": [{"type": "integer"}, {"minimum": 0}]},
+                "c": {"not": {"anyOf": [{"type": "integer"}, {"type": "string"}]}},
+                "d": {"if": {"anyOf": [{"type": "string"}, {"minimum": 100}]}, "then": {"minLength": 3}, "else": {"maximum": 5}},
+                "e": {"anyOf": [{"type": "string"}, {"minimum": 0}]}
+             },
+             "required": ["z"]}
+            """#))
+        let result = try schema.validate(try JSONParser.parse(#"{"a": 5, "b": 3, "c": 1, "d": 7, "e": 4}"#))
+        func tree(_ errors: [SchemaValidationError]) -> [String] {
+            errors.map { error in
+                error.keywordLocation.description + (error.errors.isEmpty ? "" : "[" + tree(error.errors).joined(separator: ",") + "]")
+            }
+        }
+        #expect(Set(tree(result.errors)) == [
+            "/properties/a/anyOf[/properties/a/anyOf/0/type,/properties/a/anyOf/1/anyOf[/properties/a/anyOf/1/anyOf/0/minimum,/properties/a/anyOf/1/anyOf/1/maximum]]",
+            "/properties/b/oneOf",
+            "/properties/c/not",
+            "/properties/d/else/maximum",
+            "/required",
+        ])
+        #expect(result.errors.count == 5)
+        // The same from the report's own text, which must be JSON on its own.
+        let report = try JSONParser.parse(result.report)
+        #expect(report["valid"] == .bool(false))
+        #expect(report["errors"]?.arrayValue?.count == 5)
+        #expect(report["errors"]?.arrayValue?.first { $0["keywordLocation"] == .string("/properties/b/oneOf") }?["errors"] == nil)
+        var firstOnly = SchemaOptions()
+        firstOnly.stopAtFirstError = true
+        let first = try JSONSchema(try JSONParser.parse(#"{"anyOf": [{"minimum": 10}, {"maximum": 1}], "required": ["z"]}"#), options: firstOnly)
+        let stopped = try first.validate(try JSONParser.parse("5"))
+        #expect(tree(stopped.errors).count == 1)
+        #expect(try JSONParser.parse(stopped.report)["errors"]?.arrayValue?.count == 1)
     }
 }

@@ -82,8 +82,9 @@ public final class APIClient: @unchecked Sendable {
         guard let validator else { return (true, nil) }
         do throws(SchemaEvaluationError) {
             if !report { return (try validator.isValid(document), nil) }
-            let result = try validator.validate(document)
-            return (result.isValid, result.isValid ? nil : result.report)
+            var invalidReport: [UInt8]?
+            try validator.report(document) { invalidReport = Array($0) }
+            return (invalidReport == nil, invalidReport)
         } catch {
             throw ClientError(.limit, error.message)
         }

@@ -14,6 +14,8 @@ final class ECMARegex: @unchecked Sendable {
     static let depthLimit: UInt32 = 10_000
 
     let pattern: String
+    /// `pattern` as the contents of a JSON string, for the messages that quote it.
+    let escapedPattern: [UInt8]
     private let code: OpaquePointer
     private let jitCompiled: Bool
     private let matchContext: OpaquePointer?
@@ -30,6 +32,9 @@ final class ECMARegex: @unchecked Sendable {
 
     init(_ pattern: String) throws(CompileError) {
         self.pattern = pattern
+        var escapedPattern: [UInt8] = []
+        JSONSerializer.writeEscaped(pattern, to: &escapedPattern)
+        self.escapedPattern = escapedPattern
         let context = pcre2_compile_context_create_8(nil)
         defer { pcre2_compile_context_free_8(context) }
         pcre2_set_compile_extra_options_8(context, UInt32(PCRE2_EXTRA_ALT_BSUX))

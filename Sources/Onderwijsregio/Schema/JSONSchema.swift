@@ -59,16 +59,31 @@ public final class JSONSchema: Sendable {
 
     /// `validate` for a document parsed straight into a tape: the fast way from bytes.
     public func validate(_ instance: JSONTape) throws(SchemaEvaluationError) -> SchemaValidationResult {
-        try instance.withView { (tape) throws(SchemaEvaluationError) -> SchemaValidationResult in
-            if try verdict(tape) { return SchemaValidationResult(errors: []) }
+        var result = SchemaValidationResult.valid
+        try report(instance) { result = SchemaValidationResult(invalidReport: Array($0)) }
+        return result
+    }
+
+    /// Hands the report of an invalid instance (`SchemaValidationResult.report`) to `body`,
+    /// without a copy and valid only inside it; `body` is not called when the instance is valid.
+    /// What the C ABI and the client return: no `SchemaValidationError` values are made.
+    /// (Not generic: the C ABI calls it from another module, where a generic would not be specialized.)
+    package func report(_ instance: JSONTape, to body: (UnsafeBufferPointer<UInt8>) -> Void) throws(SchemaEvaluationError) {
+        try instance.withView { (tape) throws(SchemaEvaluationError) in
+            if try verdict(tape) { return }
             var collecting = SchemaEvaluator(tape: tape, collecting: true, stopAtFirstError: options.stopAtFirstError,
                                              tracksDynamicScope: usesDynamicReferences, language: options.language)
             defer { collecting.release() }
+            collecting.beginReport()
             var none: EvaluatedSet? = nil
             _ = collecting.evaluate(root, 0, evaluated: &none)
             if let abort = collecting.abort { throw Self.describe(abort) }
-            return SchemaValidationResult(errors: collecting.errors)
+            collecting.finishReport(body)
         }
+    }
+
+    package func report(_ instance: JSONValue, to body: (UnsafeBufferPointer<UInt8>) -> Void) throws(SchemaEvaluationError) {
+        try report(try Self.tape(of: instance), to: body)
     }
 
     public func isValid(_ instance: JSONTape) throws(SchemaEvaluationError) -> Bool {

@@ -1,55 +1,57 @@
-/// A validation message as UTF-8 bytes, built by string interpolation straight into one buffer
-/// (to which the error appends its locations): a report copies it without a `String` being made
-/// first.
+/// A validation message as the contents of a JSON string (UTF-8, escaped), built by string
+/// interpolation straight into one buffer: the report copies it as it is, and a pattern's text,
+/// escaped once when the schema was compiled, goes in without being escaped again.
 struct MessageText: ExpressibleByStringInterpolation {
     typealias StringLiteralType = StaticString
 
-    let utf8: [UInt8]
-
-    /// Capacity beyond the message for the error's two locations, which are appended to its array.
-    fileprivate static var roomForLocations: Int { 96 }
+    /// Escaped: "must match the pattern ^\\d+$" for the pattern ^\d+$.
+    let json: [UInt8]
 
     init(stringLiteral literal: StaticString) {
-        var utf8: [UInt8] = []
-        utf8.reserveCapacity(literal.utf8CodeUnitCount + MessageText.roomForLocations)
-        literal.withUTF8Buffer { utf8.append(contentsOf: $0) }
-        self.utf8 = utf8
+        var json: [UInt8] = []
+        literal.withUTF8Buffer { JSONSerializer.writeEscaped($0, to: &json) }
+        self.json = json
     }
 
     init(stringInterpolation: StringInterpolation) {
-        utf8 = stringInterpolation.utf8
+        json = stringInterpolation.json
     }
 
     struct StringInterpolation: StringInterpolationProtocol {
         typealias StringLiteralType = StaticString
 
-        fileprivate var utf8: [UInt8] = []
+        fileprivate var json: [UInt8] = []
 
         init(literalCapacity: Int, interpolationCount: Int) {
-            utf8.reserveCapacity(literalCapacity + 16 * interpolationCount + MessageText.roomForLocations)
+            json.reserveCapacity(literalCapacity + 16 * interpolationCount)
         }
 
         mutating func appendLiteral(_ literal: StaticString) {
-            literal.withUTF8Buffer { utf8.append(contentsOf: $0) }
+            literal.withUTF8Buffer { JSONSerializer.writeEscaped($0, to: &json) }
         }
 
         mutating func appendInterpolation(_ text: String) {
-            withUTF8InPlace(text) { utf8.append(contentsOf: $0) }
+            JSONSerializer.writeEscaped(text, to: &json)
+        }
+
+        /// Text that is already the contents of a JSON string.
+        mutating func appendInterpolation(escaped text: [UInt8]) {
+            json.append(contentsOf: text)
         }
 
         /// The items separated by ", ", without joining them into a String first.
         mutating func appendInterpolation(list items: [String]) {
             for (i, item) in items.enumerated() {
                 if i > 0 {
-                    utf8.append(UInt8(ascii: ","))
-                    utf8.append(UInt8(ascii: " "))
+                    json.append(UInt8(ascii: ","))
+                    json.append(UInt8(ascii: " "))
                 }
                 appendInterpolation(item)
             }
         }
 
         mutating func appendInterpolation(_ number: Int) {
-            withDecimalDigits(number) { utf8.append(contentsOf: $0) }
+            withDecimalDigits(number) { json.append(contentsOf: $0) }
         }
     }
 }

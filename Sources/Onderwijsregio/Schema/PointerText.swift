@@ -5,19 +5,14 @@ struct PointerText {
     /// Manual memory (the evaluator walks in and out of subschemas more than anything else):
     /// `release()` once, when done. Nothing is allocated until the first step.
     private var text = JSONTextWriter(capacity: 0)
-    /// Where each token's "/" is.
-    private var tokenStarts: [Int] = []
     /// Whether some token holds a byte that JSON text must escape (a quote, a backslash, a
     /// control character): reports copy locations without a scan unless one does. Stays set
     /// once set, which only costs that scan.
     private(set) var needsJSONEscape = false
-    /// Tokens set aside (`setLastAside`), innermost last.
-    private var aside = JSONTextWriter(capacity: 0)
-    private var asideStarts: [Int] = []
 
     /// A token escaped once, ahead of time: a keyword's name is walked past far more often than
-    /// it ends up in an error.
-    struct Token {
+    /// it ends up in an error. A class, so that the evaluator can hold one without copying it.
+    final class Token: Sendable {
         let text: [UInt8]
         let needsJSONEscape: Bool
 
@@ -28,14 +23,24 @@ struct PointerText {
             needsJSONEscape = pointer.needsJSONEscape
             pointer.release()
         }
+
+        /// The keywords a fused keyword walks its subschemas under.
+        static let properties = Token("properties")
+        static let patternProperties = Token("patternProperties")
+        static let additionalProperties = Token("additionalProperties")
+        static let prefixItems = Token("prefixItems")
+        static let items = Token("items")
+        static let additionalItems = Token("additionalItems")
+        static let then = Token("then")
+        static let `else` = Token("else")
     }
 
     mutating func release() {
         text.release()
-        aside.release()
     }
 
-    var tokenCount: Int { tokenStarts.count }
+    /// How long the text is: what `truncate(to:)` goes back to.
+    var length: Int { text.count }
 
     /// The text so far, as a copy.
     var bytes: [UInt8] { Array(text.written) }
@@ -44,7 +49,6 @@ struct PointerText {
     var written: UnsafeBufferPointer<UInt8> { text.written }
 
     mutating func append(_ token: Token) {
-        tokenStarts.append(text.count)
         token.text.withUnsafeBufferPointer { text.append(bytes: $0) }
         if token.needsJSONEscape { needsJSONEscape = true }
     }
@@ -54,7 +58,6 @@ struct PointerText {
     }
 
     mutating func append(_ token: UnsafeBufferPointer<UInt8>) {
-        tokenStarts.append(text.count)
         text.append(UInt8(ascii: "/"))
         var runStart = 0
         for i in token.indices {
@@ -74,38 +77,13 @@ struct PointerText {
     }
 
     mutating func append(index: Int) {
-        tokenStarts.append(text.count)
         text.append(UInt8(ascii: "/"))
         withDecimalDigits(index) { text.append(bytes: $0) }
     }
 
-    mutating func removeLast() {
-        guard let start = tokenStarts.popLast() else { return }
-        text.truncate(to: start)
-    }
-
-    /// Back to the first `count` tokens.
-    mutating func truncate(toTokens count: Int) {
-        guard count >= 0, count < tokenStarts.count else { return }
-        text.truncate(to: tokenStarts[count])
-        while tokenStarts.count > count { tokenStarts.removeLast() }
-    }
-
-    /// Moves the last token aside while a subschema is walked under another name (a fused
-    /// keyword's name replaced by the keyword really on the path): `restoreSetAside` puts it
-    /// back. Calls pair up like parentheses.
-    mutating func setLastAside() {
-        asideStarts.append(aside.count)
-        guard let start = tokenStarts.popLast() else { return }
-        aside.append(bytes: UnsafeBufferPointer(rebasing: text.written[start...]))
-        text.truncate(to: start)
-    }
-
-    mutating func restoreSetAside() {
-        guard let start = asideStarts.popLast(), start < aside.count else { return }
-        tokenStarts.append(text.count)
-        text.append(bytes: UnsafeBufferPointer(rebasing: aside.written[start...]))
-        aside.truncate(to: start)
+    /// Back to a `length` the text had.
+    mutating func truncate(to length: Int) {
+        text.truncate(to: length)
     }
 }
 

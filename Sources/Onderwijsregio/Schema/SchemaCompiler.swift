@@ -517,11 +517,11 @@ final class SchemaCompiler {
         } else if let value = object["items"] {
             hasItems = true
             if case .array(let schemas) = value {
-                items.prefixName = "items"
+                items.prefixToken = .items
                 for i in schemas.indices { items.prefix.append(try child(location, "items", String(i))) }
                 if object["additionalItems"] != nil {
                     items.rest = try child(location, "additionalItems")
-                    items.restName = "additionalItems"
+                    items.restToken = .additionalItems
                 }
             } else {
                 items.rest = try child(location, "items")

@@ -1,6 +1,6 @@
 /// One validation of one instance, read from its `JSONTape`: the instance is a node index, so
-/// walking it copies and retains nothing. Two modes: `collecting` builds the full error report
-/// (paths, messages, nested branch errors); otherwise the evaluator only answers valid/invalid
+/// walking it copies and retains nothing. Two modes: `collecting` writes the full error report
+/// (paths, messages, nested branch errors) as JSON text (`ReportWriter`); otherwise the evaluator only answers valid/invalid
 /// and stops at the first failure, building no paths at all — the fast path for valid input.
 struct SchemaEvaluator {
     /// Why an evaluation could not finish (neither valid nor invalid).
@@ -17,12 +17,17 @@ struct SchemaEvaluator {
     let tracksDynamicScope: Bool
     let language: MessageLanguage
     private let stackFloor = StackGuard.currentFloor()
-    private(set) var errors: [SchemaValidationError] = []
+    /// Written only while `collecting`, and only after `beginReport()`.
+    private var report = ReportWriter()
     private(set) var abort: Abort?
     /// PCRE2 match data shared by every pattern this evaluation matches; see `release`.
     private var regexScratch: OpaquePointer?
     private var instancePath = PointerText()
+    /// The keyword path up to the schema being evaluated; its keyword being checked is
+    /// `pendingKeyword`, appended only when a subschema is entered under it or an error names it.
     private var keywordPath = PointerText()
+    /// Unretained: the schema, which owns the tokens, outlives the evaluation.
+    private var pendingKeyword: Unmanaged<PointerText.Token>?
     /// Resources entered, outermost first: the dynamic scope of `$dynamicRef`.
     private var dynamicScope: [SchemaResource] = []
     /// How many references the current path crossed: errors then get an absolute location.
@@ -45,6 +50,17 @@ struct SchemaEvaluator {
         regexScratch = nil
         instancePath.release()
         keywordPath.release()
+        report.release()
+    }
+
+    /// Starts the report that a collecting evaluation writes its errors into.
+    mutating func beginReport() {
+        report.begin()
+    }
+
+    /// The finished report, handed to `body`; valid only inside it.
+    mutating func finishReport(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        report.finish(body)
     }
 
     // MARK: - Nodes
@@ -53,7 +69,7 @@ struct SchemaEvaluator {
     /// items this node evaluated successfully (for an enclosing `unevaluated*`).
     mutating func evaluate(_ node: SchemaNode, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
         if let constant = node.constant {
-            if !constant { report(node, keyword: nil, .falseSchema) }
+            if !constant && collecting { record(node, keyword: nil, ValidationMessage.falseSchema.text(language).json) }
             return constant
         }
         guard abort == nil else { return false }
@@ -77,8 +93,7 @@ struct SchemaEvaluator {
         let keywords = node.keywordRefs
         for i in keywords.indices {
             let passed = keywords[i].keyword._withUnsafeGuaranteedRef { keyword in
-                if collecting { keywordPath.append(keyword.pathToken) }
-                defer { if collecting { keywordPath.removeLast() } }
+                if collecting { pendingKeyword = .passUnretained(keyword.pathToken) }
                 return check(keyword, of: node, instance, evaluated: &local)
             }
             if !passed {
@@ -98,11 +113,11 @@ struct SchemaEvaluator {
         case index(Int)
         case key(String)
         /// The keyword on the path is really another one of its fused group (`then`, `items`…).
-        case renamed(String)
-        case renamedIndex(String, Int)
-        case renamedKey(String, String)
+        case renamed(PointerText.Token)
+        case renamedIndex(PointerText.Token, Int)
+        case renamedKey(PointerText.Token, String)
         /// A property named like the instance's member whose key is this tape node.
-        case renamedMember(String, Int)
+        case renamedMember(PointerText.Token, Int)
 
         var replacesKeyword: Bool {
             switch self {
@@ -128,9 +143,9 @@ struct SchemaEvaluator {
     }
 
     private mutating func descendCollecting(_ node: SchemaNode, _ instance: Int, _ schemaStep: SchemaStep, _ instanceStep: InstanceStep, evaluated: inout EvaluatedSet?) -> Bool {
-        let keywordDepth = keywordPath.tokenCount
-        let renames = schemaStep.replacesKeyword
-        if renames { keywordPath.setLastAside() }
+        let keywordLength = keywordPath.length
+        let keyword = pendingKeyword
+        if !schemaStep.replacesKeyword, let keyword { keywordPath.append(keyword.takeUnretainedValue()) }
         switch schemaStep {
         case .here: break
         case .index(let i): keywordPath.append(index: i)
@@ -146,20 +161,17 @@ struct SchemaEvaluator {
             keywordPath.append(name)
             keywordPath.append(tape.utf8(key))
         }
-        let instanceDepth = instancePath.tokenCount
+        pendingKeyword = nil
+        let instanceLength = instancePath.length
         switch instanceStep {
         case .here: break
         case .member(let key): instancePath.append(tape.utf8(key))
         case .index(let i): instancePath.append(index: i)
         }
         let valid = evaluate(node, instance, evaluated: &evaluated)
-        instancePath.truncate(toTokens: instanceDepth)
-        if renames {
-            keywordPath.truncate(toTokens: keywordDepth - 1)
-            keywordPath.restoreSetAside()
-        } else {
-            keywordPath.truncate(toTokens: keywordDepth)
-        }
+        instancePath.truncate(to: instanceLength)
+        keywordPath.truncate(to: keywordLength)
+        pendingKeyword = keyword
         return valid
     }
 
@@ -167,19 +179,6 @@ struct SchemaEvaluator {
     private mutating func descend(_ node: NodeRef, _ instance: Int, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here) -> Bool {
         var none: EvaluatedSet? = nil
         return descend(node, instance, schemaStep(), instanceStep(), evaluated: &none)
-    }
-
-    /// Like `descend`, but the subschema's errors are handed back instead of reported: the
-    /// branches of anyOf/oneOf decide whether they count.
-    @inline(__always)
-    private mutating func descendQuietly(_ node: NodeRef, _ instance: Int, _ schemaStep: @autoclosure () -> SchemaStep, _ instanceStep: @autoclosure () -> InstanceStep = .here, evaluated: inout EvaluatedSet?) -> (Bool, [SchemaValidationError]) {
-        guard collecting else { return (node.with { evaluate($0, instance, evaluated: &evaluated) }, []) }
-        let outer = errors
-        errors = []
-        let valid = node.with { descendCollecting($0, instance, schemaStep(), instanceStep(), evaluated: &evaluated) }
-        let found = errors
-        errors = outer
-        return (valid, found)
     }
 
     /// Only whether `node` holds (and what it evaluated): for `not`, `if` and `contains`, whose
@@ -212,32 +211,32 @@ struct SchemaEvaluator {
             return fail(node, keyword.name, .type(expected: names, actual: tape.typeName(instance)))
         case .enumeration(let values):
             if values.with({ $0.contains(instance, in: tape) }) { return true }
-            return fail(node, keyword.name, .enumeration(values: values.with { $0.values.map(Self.brief) }))
+            return fail(node, keyword)
         case .constant(let value):
             if tape.equal(instance, value) { return true }
-            return fail(node, keyword.name, .constant(value: Self.brief(value)))
+            return fail(node, keyword)
         case .multipleOf(let divisor):
             guard tape.kind(instance) == .number else { return true }
             if Self.isMultiple(tape.number(at: instance), of: divisor) { return true }
-            return fail(node, keyword.name, .multipleOf(divisor: Self.text(divisor)))
+            return fail(node, keyword)
         case .maximum(let limit):
             guard tape.kind(instance) == .number, tape.number(at: instance) > limit else { return true }
-            return fail(node, keyword.name, .maximum("\(limit)"))
+            return fail(node, keyword)
         case .exclusiveMaximum(let limit):
             guard tape.kind(instance) == .number, tape.number(at: instance) >= limit else { return true }
-            return fail(node, keyword.name, .exclusiveMaximum("\(limit)"))
+            return fail(node, keyword)
         case .minimum(let limit):
             guard tape.kind(instance) == .number, tape.number(at: instance) < limit else { return true }
-            return fail(node, keyword.name, .minimum("\(limit)"))
+            return fail(node, keyword)
         case .exclusiveMinimum(let limit):
             guard tape.kind(instance) == .number, tape.number(at: instance) <= limit else { return true }
-            return fail(node, keyword.name, .exclusiveMinimum("\(limit)"))
+            return fail(node, keyword)
         case .maxLength(let limit):
             guard tape.kind(instance) == .string, !Self.hasAtMost(tape.utf8(instance), limit) else { return true }
-            return fail(node, keyword.name, .maxLength(limit))
+            return fail(node, keyword)
         case .minLength(let limit):
             guard tape.kind(instance) == .string, !Self.hasAtLeast(tape.utf8(instance), limit) else { return true }
-            return fail(node, keyword.name, .minLength(limit))
+            return fail(node, keyword)
         case .pattern(let regex):
             guard tape.kind(instance) == .string else { return true }
             let text = tape.utf8(instance)
@@ -246,29 +245,29 @@ struct SchemaEvaluator {
             }
             switch matched {
             case .success(true): return true
-            case .success(false): return fail(node, keyword.name, .pattern(regex.with(\.pattern)))
+            case .success(false): return fail(node, keyword)
             case .failure(let error):
                 abort = .regexLimit(pattern: error.pattern)
                 return false
             }
         case .format(let format):
             guard tape.kind(instance) == .string, !FormatChecker.check(format, utf8: tape.utf8(instance)) else { return true }
-            return fail(node, keyword.name, .format(format))
+            return fail(node, keyword)
         case .maxItems(let limit):
             guard tape.kind(instance) == .array, tape.count(instance) > limit else { return true }
-            return fail(node, keyword.name, .maxItems(limit))
+            return fail(node, keyword)
         case .minItems(let limit):
             guard tape.kind(instance) == .array, tape.count(instance) < limit else { return true }
-            return fail(node, keyword.name, .minItems(limit))
+            return fail(node, keyword)
         case .uniqueItems:
             guard tape.kind(instance) == .array, let (first, second) = duplicate(in: instance) else { return true }
             return fail(node, keyword.name, .duplicates(first: first, second: second))
         case .maxProperties(let limit):
             guard tape.kind(instance) == .object, tape.members(of: instance).count > limit else { return true }
-            return fail(node, keyword.name, .maxProperties(limit))
+            return fail(node, keyword)
         case .minProperties(let limit):
             guard tape.kind(instance) == .object, tape.members(of: instance).count < limit else { return true }
-            return fail(node, keyword.name, .minProperties(limit))
+            return fail(node, keyword)
         case .required(let required):
             guard tape.kind(instance) == .object,
                   required.with({ $0.value.contains(where: { !tape.contains(instance, key: $0) }) }) else { return true }
@@ -307,21 +306,21 @@ struct SchemaEvaluator {
                 return valid
             }
         case .anyOf(let subschemas):
-            return subschemas.with { checkAlternatives($0.value, keyword: keyword.name, of: node, instance, exactlyOne: false, evaluated: &evaluated) }
+            return subschemas.with { checkAlternatives($0.value, keyword: keyword, of: node, instance, exactlyOne: false, evaluated: &evaluated) }
         case .oneOf(let subschemas):
-            return subschemas.with { checkAlternatives($0.value, keyword: keyword.name, of: node, instance, exactlyOne: true, evaluated: &evaluated) }
+            return subschemas.with { checkAlternatives($0.value, keyword: keyword, of: node, instance, exactlyOne: true, evaluated: &evaluated) }
         case .not(let subschema):
             let matched = probe(subschema, instance)
             guard abort == nil else { return false }
             if !matched { return true }
-            return fail(node, keyword.name, .not)
+            return fail(node, keyword)
         case .conditional(let condition, let thenNode, let elseNode):
             var conditionEvaluated: EvaluatedSet? = evaluated != nil ? EvaluatedSet() : nil
             let holds = probe(condition, instance, evaluated: &conditionEvaluated)
             guard abort == nil else { return false }
             if holds, let conditionEvaluated { evaluated?.formUnion(conditionEvaluated) }
             guard let branch = holds ? thenNode : elseNode else { return true }
-            return descend(branch, instance, .renamed(holds ? "then" : "else"), evaluated: &evaluated)
+            return descend(branch, instance, .renamed(holds ? .then : .else), evaluated: &evaluated)
         case .members(let members):
             return members.with { checkMembers($0, of: node, instance, evaluated: &evaluated) }
         case .propertyNames(let subschema):
@@ -395,33 +394,35 @@ struct SchemaEvaluator {
         return descend(target, instance, .here, evaluated: &evaluated)
     }
 
-    private mutating func checkAlternatives(_ nodes: [NodeRef], keyword: String, of node: SchemaNode, _ instance: Int, exactlyOne: Bool, evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func checkAlternatives(_ nodes: [NodeRef], keyword: CompiledKeyword, of node: SchemaNode, _ instance: Int, exactlyOne: Bool, evaluated: inout EvaluatedSet?) -> Bool {
         var matches = 0
         var firstMatches: [Int] = []
-        var branchErrors: [SchemaValidationError] = []
         // Annotations need every branch; so do error reports and oneOf. Otherwise the first match decides anyOf.
         let visitsAll = exactlyOne || evaluated != nil || collecting
+        // Only when collecting, which visits every branch: the early returns below never leave it open.
+        let branchErrors = collecting ? report.beginGroup() : nil
         for i in nodes.indices {
             var branchEvaluated: EvaluatedSet? = evaluated != nil ? EvaluatedSet() : nil
-            let (matched, found) = descendQuietly(nodes[i], instance, .index(i), evaluated: &branchEvaluated)
+            let branchStart = report.position
+            let matched = descend(nodes[i], instance, .index(i), evaluated: &branchEvaluated)
             guard abort == nil else { return false }
             if matched {
+                // A branch that holds has no errors to give; whatever it wrote does not count.
+                if collecting { report.discard(since: branchStart) }
                 matches += 1
                 if collecting && firstMatches.count < 2 { firstMatches.append(i) }
                 if let branchEvaluated { evaluated?.formUnion(branchEvaluated) }
                 if !visitsAll { return true }
                 if exactlyOne && matches > 1 && !collecting && evaluated == nil { return false }
-            } else {
-                branchErrors += found
             }
         }
-        if exactlyOne {
-            if matches == 1 { return true }
-            if matches == 0 { return fail(node, keyword, .oneOfNone(alternatives: nodes.count), nested: branchErrors) }
-            return fail(node, keyword, .oneOfSeveral(matches: matches, first: firstMatches))
+        if let branchErrors {
+            report.endGroup(branchErrors)
+            if matches > 0 { report.discard(branchErrors) }
         }
-        if matches > 0 { return true }
-        return fail(node, keyword, .anyOf(alternatives: nodes.count), nested: branchErrors)
+        if matches == 0 { return fail(node, keyword, nested: branchErrors) }
+        if exactlyOne && matches > 1 { return fail(node, keyword.name, .oneOfSeveral(matches: matches, first: firstMatches)) }
+        return true
     }
 
     private mutating func checkMembers(_ members: ObjectMembersKeyword, of node: SchemaNode, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
@@ -438,7 +439,7 @@ struct SchemaEvaluator {
             var matched = false
             if let property = members.properties.node(forKey: key, fingerprint: tape.fingerprint(member.key), hint: &propertyHint) {
                 matched = true
-                if !descend(property, member.value, .renamedMember("properties", member.key), .member(member.key)) {
+                if !descend(property, member.value, .renamedMember(.properties, member.key), .member(member.key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -453,7 +454,7 @@ struct SchemaEvaluator {
                 }
                 guard found else { continue }
                 matched = true
-                if !descend(pattern.node, member.value, .renamedKey("patternProperties", pattern.pattern), .member(member.key)) {
+                if !descend(pattern.node, member.value, .renamedKey(.patternProperties, pattern.pattern), .member(member.key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -464,7 +465,7 @@ struct SchemaEvaluator {
                     unexpected.append(tape.string(at: member.key))
                     valid = false
                     if !collecting { return false }
-                } else if !descend(additional, member.value, .renamed("additionalProperties"), .member(member.key)) {
+                } else if !descend(additional, member.value, .renamed(.additionalProperties), .member(member.key)) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -473,11 +474,10 @@ struct SchemaEvaluator {
         }
         if !unexpected.isEmpty {
             // One error for the object, naming every property that is not allowed.
-            keywordPath.setLastAside()
-            keywordPath.append("additionalProperties")
+            let members = pendingKeyword
+            pendingKeyword = .passUnretained(.additionalProperties)
             fail(node, "additionalProperties", .additionalProperties(unexpected))
-            keywordPath.removeLast()
-            keywordPath.restoreSetAside()
+            pendingKeyword = members
         }
         return valid
     }
@@ -490,9 +490,9 @@ struct SchemaEvaluator {
         while let (i, element) = elements.next() {
             let passed: Bool
             if i < items.prefix.count {
-                passed = descend(items.prefix[i], element, .renamedIndex(items.prefixName, i), .index(i))
+                passed = descend(items.prefix[i], element, .renamedIndex(items.prefixToken, i), .index(i))
             } else if let rest = items.rest {
-                passed = descend(rest, element, .renamed(items.restName), .index(i))
+                passed = descend(rest, element, .renamed(items.restToken), .index(i))
             } else {
                 break
             }
@@ -532,28 +532,24 @@ struct SchemaEvaluator {
 
     /// Records an error for `keyword` (when collecting) and returns false.
     @discardableResult
-    private mutating func fail(_ node: SchemaNode, _ keyword: String, _ message: @autoclosure () -> ValidationMessage, nested: [SchemaValidationError] = []) -> Bool {
-        report(node, keyword: keyword, message(), nested: nested)
+    private mutating func fail(_ node: SchemaNode, _ keyword: String, _ message: @autoclosure () -> ValidationMessage, nested: ReportWriter.ErrorGroup? = nil) -> Bool {
+        guard collecting else { return false }
+        let text = message().text(language).json
+        record(node, keyword: keyword, text, nested: nested)
         return false
     }
 
-    private mutating func report(_ node: SchemaNode, keyword: String?, _ message: @autoclosure () -> ValidationMessage, nested: [SchemaValidationError] = []) {
-        guard collecting else { return }
-        var absolute: String?
-        if referencesCrossed > 0 {
-            let local: String
-            if let keyword {
-                // Keywords are plain names; only an odd one needs its "~" or "/" escaped.
-                let plain = !keyword.utf8.contains { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }
-                local = plain ? "/" + keyword : String(decoding: PointerText.Token(keyword).text, as: UTF8.self)
-            } else {
-                local = ""
-            }
-            absolute = node.absoluteLocation + local
-        }
-        errors.append(SchemaValidationError(
-            instanceLocation: instancePath, keywordLocation: keywordPath, absoluteKeywordLocation: absolute,
-            keyword: keyword ?? "false", message: message().text(language), errors: nested))
+    /// `fail` for a keyword whose message says nothing about the instance: made when compiling.
+    private mutating func fail(_ node: SchemaNode, _ keyword: CompiledKeyword, nested: ReportWriter.ErrorGroup? = nil) -> Bool {
+        guard collecting else { return false }
+        record(node, keyword: keyword.name, keyword.fixedMessage(language), nested: nested)
+        return false
+    }
+
+    private mutating func record(_ node: SchemaNode, keyword: String?, _ message: [UInt8], nested: ReportWriter.ErrorGroup? = nil) {
+        report.writeError(instanceLocation: instancePath, keywordLocation: keywordPath, keywordStep: pendingKeyword?.takeUnretainedValue(),
+                          absoluteBase: referencesCrossed > 0 ? node.absoluteLocation : nil,
+                          keyword: keyword, message: message, nested: nested)
     }
 
     // MARK: - Helpers
@@ -629,16 +625,6 @@ struct SchemaEvaluator {
             }
         }
         return nil
-    }
-
-    static func brief(_ value: JSONValue) -> String {
-        if case .string(let text) = value { return text }
-        let serialized = JSONSerializer.serialize(value)
-        return serialized.utf8.count > 60 ? String(serialized.prefix(57)) + "..." : serialized
-    }
-
-    static func text(_ decimal: JSONDecimal) -> String {
-        JSONSerializer.abbreviated(decimal.text)
     }
 }
 

@@ -75,12 +75,27 @@ final class CompiledKeyword {
     let kind: KeywordKind
     /// Keeps alive what `kind` lends without owning (`Lent`).
     private let owned: AnyObject?
+    /// The message of a failure, made here when it says nothing about the instance (see
+    /// `ValidationMessage(failing:)`); empty for the other keywords.
+    private let fixedEnglish: [UInt8]
+    private let fixedDutch: [UInt8]
 
     init(name: String, kind: KeywordKind, owning owned: AnyObject? = nil) {
         self.name = name
         pathToken = PointerText.Token(name)
         self.kind = kind
         self.owned = owned
+        let fixed = ValidationMessage(failing: kind)
+        fixedEnglish = fixed?.text(.english).json ?? []
+        fixedDutch = fixed?.text(.dutch).json ?? []
+    }
+
+    /// As escaped JSON string contents.
+    func fixedMessage(_ language: MessageLanguage) -> [UInt8] {
+        switch language {
+        case .english: return fixedEnglish
+        case .dutch: return fixedDutch
+        }
     }
 
     /// A keyword whose payload object is lent to the evaluator: reading it costs no reference
@@ -240,10 +255,10 @@ struct PropertyTable {
 struct ItemsKeyword {
     var prefix: [NodeRef] = []
     /// Keyword of the prefix: "prefixItems" or "items".
-    var prefixName = "prefixItems"
+    var prefixToken = PointerText.Token.prefixItems
     var rest: NodeRef?
     /// Keyword of the rest: "items" or "additionalItems".
-    var restName = "items"
+    var restToken = PointerText.Token.items
 }
 
 /// Where a `$dynamicRef` goes: its static target, and the anchor name that makes it dynamic

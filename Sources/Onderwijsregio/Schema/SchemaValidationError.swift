@@ -1,104 +1,52 @@
 /// One reason an instance is not valid, in the shape of the JSON Schema "basic" output unit.
+/// Read back from the report the evaluator wrote (`SchemaValidationResult.report`).
 public struct SchemaValidationError: Sendable {
-    /// The message and then the instance location and keyword location (the text of their
-    /// string forms), one after the other in UTF-8: what the evaluator had at hand, in the one
-    /// array the message was written into, and what a report copies.
-    private let text: [UInt8]
-    private let instanceStart: Int
-    private let keywordStart: Int
-    /// Whether either location holds a byte that JSON text must escape (rarely: a key with a quote).
-    private let locationsNeedEscaping: Bool
-
+    /// Where in the instance.
+    public let instanceLocation: JSONPointer
+    /// The keyword's path through the schema as evaluated (through `$ref`s).
+    public let keywordLocation: JSONPointer
     /// The keyword's URI, when the path crossed a `$ref` (then it differs from `keywordLocation`).
     public let absoluteKeywordLocation: String?
     public let keyword: String
+    /// An English (or Dutch) sentence about the instance value ("must be one of: new, matching").
+    public let message: String
     /// For `anyOf` and `oneOf` that no branch satisfies: the errors of the branches.
     public let errors: [SchemaValidationError]
 
-    init(instanceLocation: PointerText, keywordLocation: PointerText, absoluteKeywordLocation: String?, keyword: String,
-         message: consuming MessageText, errors: [SchemaValidationError]) {
-        var text = (consume message).utf8
-        instanceStart = text.count
-        text.append(contentsOf: instanceLocation.written)
-        keywordStart = text.count
-        text.append(contentsOf: keywordLocation.written)
-        self.text = text
-        locationsNeedEscaping = instanceLocation.needsJSONEscape || keywordLocation.needsJSONEscape
-        self.absoluteKeywordLocation = absoluteKeywordLocation
-        self.keyword = keyword
-        self.errors = errors
-    }
-
-    /// Where in the instance.
-    public var instanceLocation: JSONPointer { pointer(text[instanceStart..<keywordStart]) }
-    /// The keyword's path through the schema as evaluated (through `$ref`s).
-    public var keywordLocation: JSONPointer { pointer(text[keywordStart...]) }
-    /// An English (or Dutch) sentence about the instance value ("must be one of: new, matching").
-    public var message: String { String(decoding: text[..<instanceStart], as: UTF8.self) }
-
-    /// The texts come from `PointerText`, so they always parse; the empty pointer is only a
-    /// fallback that keeps this getter total.
-    private func pointer(_ text: ArraySlice<UInt8>) -> JSONPointer {
-        JSONPointer(String(decoding: text, as: UTF8.self)) ?? JSONPointer()
-    }
-
-    /// Writes this error as a JSON object straight into `out`: reports are written often
-    /// (every invalid form submission), so no intermediate JSON tree is built.
-    func write(to out: inout JSONTextWriter) {
-        out.append(#"{"instanceLocation":""#)
-        writeLocation(instanceStart..<keywordStart, to: &out)
-        out.append(#"","keywordLocation":""#)
-        writeLocation(keywordStart..., to: &out)
-        out.append(UInt8(ascii: "\""))
-        if let absoluteKeywordLocation {
-            out.append(#","absoluteKeywordLocation":"#)
-            JSONSerializer.writeString(absoluteKeywordLocation, to: &out)
-        }
-        out.append(#","keyword":"#)
-        JSONSerializer.writeString(keyword, to: &out)
-        out.append(#","message":""#)
-        text.withUnsafeBufferPointer { JSONSerializer.writeEscaped(UnsafeBufferPointer(rebasing: $0[..<instanceStart]), to: &out) }
-        out.append(UInt8(ascii: "\""))
-        if !errors.isEmpty {
-            out.append(#","errors":"#)
-            Self.write(errors, to: &out)
-        }
-        out.append(UInt8(ascii: "}"))
-    }
-
-    private func writeLocation<Range: RangeExpression<Int>>(_ range: Range, to out: inout JSONTextWriter) {
-        text.withUnsafeBufferPointer { text in
-            let location = UnsafeBufferPointer(rebasing: text[range])
-            if locationsNeedEscaping {
-                JSONSerializer.writeEscaped(location, to: &out)
-            } else {
-                out.append(bytes: location)
-            }
-        }
-    }
-
-    static func write(_ errors: [SchemaValidationError], to out: inout JSONTextWriter) {
-        out.append(UInt8(ascii: "["))
-        for (i, error) in errors.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            error.write(to: &out)
-        }
-        out.append(UInt8(ascii: "]"))
+    /// One error object of a report. The evaluator wrote it, so every field is there; a missing
+    /// one reads as empty rather than trapping.
+    init(reportEntry entry: JSONValue) {
+        instanceLocation = entry["instanceLocation"]?.stringValue.flatMap(JSONPointer.init) ?? JSONPointer()
+        keywordLocation = entry["keywordLocation"]?.stringValue.flatMap(JSONPointer.init) ?? JSONPointer()
+        absoluteKeywordLocation = entry["absoluteKeywordLocation"]?.stringValue
+        keyword = entry["keyword"]?.stringValue ?? ""
+        message = entry["message"]?.stringValue ?? ""
+        errors = (entry["errors"]?.arrayValue ?? []).map(SchemaValidationError.init(reportEntry:))
     }
 }
 
 /// The outcome of validating one instance.
 public struct SchemaValidationResult: Sendable {
+    public let isValid: Bool
     public let errors: [SchemaValidationError]
-    public var isValid: Bool { errors.isEmpty }
-
     /// `{"valid": …, "errors": […]}` as UTF-8 JSON text.
-    public var report: [UInt8] {
-        var out = JSONTextWriter(capacity: 128 + errors.count * 256)
-        out.append(isValid ? #"{"valid":true,"errors":"# : #"{"valid":false,"errors":"#)
-        SchemaValidationError.write(errors, to: &out)
-        out.append(UInt8(ascii: "}"))
-        return out.finish()
+    public let report: [UInt8]
+
+    static let valid = SchemaValidationResult(isValid: true, errors: [], report: Array(#"{"valid":true,"errors":[]}"#.utf8))
+
+    private init(isValid: Bool, errors: [SchemaValidationError], report: [UInt8]) {
+        self.isValid = isValid
+        self.errors = errors
+        self.report = report
+    }
+
+    /// The errors read back from the report of an invalid instance. Reports nest two levels per
+    /// anyOf/oneOf and may outgrow the limits meant for input; past the parser's depth ceiling
+    /// (thousands of nested alternatives) `errors` stays empty and `report` says it all.
+    init(invalidReport report: [UInt8]) {
+        let limits = JSONParseOptions(maxDepth: JSONParseOptions.maxDepthCeiling, maxBytes: Int.max)
+        let entries = (try? JSONParser.parse(report, options: limits))?["errors"]?.arrayValue ?? []
+        self.init(isValid: false, errors: entries.map(SchemaValidationError.init(reportEntry:)), report: report)
     }
 }
 

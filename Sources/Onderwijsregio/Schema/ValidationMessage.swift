@@ -15,7 +15,8 @@ enum ValidationMessage {
     case multipleOf(divisor: String)
     case maximum(String), exclusiveMaximum(String), minimum(String), exclusiveMinimum(String)
     case maxLength(Int), minLength(Int)
-    case pattern(String)
+    /// The pattern's source text, escaped for JSON (`ECMARegex.escapedPattern`).
+    case pattern(escaped: [UInt8])
     case format(FormatChecker.Format)
     case maxItems(Int), minItems(Int)
     case duplicates(first: Int, second: Int)
@@ -30,6 +31,41 @@ enum ValidationMessage {
     case additionalProperties([String])
     case containsTooFew(minimum: Int, count: Int)
     case containsTooMany(maximum: Int, count: Int)
+
+    /// The message of a keyword whose failure says nothing about the instance's value, made once
+    /// when the schema is compiled (`CompiledKeyword.fixedMessage`); nil for the other keywords.
+    init?(failing kind: KeywordKind) {
+        switch kind {
+        case .enumeration(let values): self = .enumeration(values: values.with { $0.values.map(ValidationMessage.brief) })
+        case .constant(let value): self = .constant(value: ValidationMessage.brief(value))
+        case .multipleOf(let divisor): self = .multipleOf(divisor: JSONSerializer.abbreviated(divisor.text))
+        case .maximum(let limit): self = .maximum("\(limit)")
+        case .exclusiveMaximum(let limit): self = .exclusiveMaximum("\(limit)")
+        case .minimum(let limit): self = .minimum("\(limit)")
+        case .exclusiveMinimum(let limit): self = .exclusiveMinimum("\(limit)")
+        case .maxLength(let limit): self = .maxLength(limit)
+        case .minLength(let limit): self = .minLength(limit)
+        case .pattern(let regex): self = .pattern(escaped: regex.with(\.escapedPattern))
+        case .format(let format): self = .format(format)
+        case .maxItems(let limit): self = .maxItems(limit)
+        case .minItems(let limit): self = .minItems(limit)
+        case .maxProperties(let limit): self = .maxProperties(limit)
+        case .minProperties(let limit): self = .minProperties(limit)
+        case .not: self = .not
+        case .anyOf(let nodes): self = .anyOf(alternatives: nodes.with { $0.value.count })
+        case .oneOf(let nodes): self = .oneOfNone(alternatives: nodes.with { $0.value.count })
+        case .type, .uniqueItems, .required, .dependentRequired, .reference, .dynamicReference, .allOf, .conditional,
+             .members, .propertyNames, .dependentSchemas, .items, .contains, .unevaluatedProperties, .unevaluatedItems:
+            return nil
+        }
+    }
+
+    /// A value as a message quotes it: strings as they are, the rest as JSON, abbreviated.
+    private static func brief(_ value: JSONValue) -> String {
+        if case .string(let text) = value { return text }
+        let serialized = JSONSerializer.serialize(value)
+        return serialized.utf8.count > 60 ? String(serialized.prefix(57)) + "..." : serialized
+    }
 
     func text(_ language: MessageLanguage) -> MessageText {
         switch language {
@@ -52,7 +88,7 @@ enum ValidationMessage {
         case .exclusiveMinimum(let limit): return "must be greater than \(limit)"
         case .maxLength(let limit): return "must be at most \(limit) characters long"
         case .minLength(let limit): return limit == 1 ? "must not be empty" : "must be at least \(limit) characters long"
-        case .pattern(let pattern): return "must match the pattern \(pattern)"
+        case .pattern(let pattern): return "must match the pattern \(escaped: pattern)"
         case .format(let format): return "is not a valid \(ValidationMessage.englishName(format))"
         case .maxItems(let limit): return "must have at most \(limit) items"
         case .minItems(let limit): return "must have at least \(limit) items"
@@ -94,7 +130,7 @@ enum ValidationMessage {
         case .exclusiveMinimum(let limit): return "moet groter zijn dan \(limit)"
         case .maxLength(let limit): return "mag hoogstens \(limit) \(limit == 1 ? "teken" : "tekens") lang zijn"
         case .minLength(let limit): return limit == 1 ? "mag niet leeg zijn" : "moet minstens \(limit) tekens lang zijn"
-        case .pattern(let pattern): return "heeft niet de juiste vorm (patroon \(pattern))"
+        case .pattern(let pattern): return "heeft niet de juiste vorm (patroon \(escaped: pattern))"
         case .format(let format): return "is geen geldig\(ValidationMessage.dutchName(format))"
         case .maxItems(let limit): return "mag hoogstens \(limit) \(limit == 1 ? "item" : "items") bevatten"
         case .minItems(let limit): return "moet minstens \(limit) \(limit == 1 ? "item" : "items") bevatten"
