@@ -42,4 +42,46 @@ import Testing
         #expect(try JSONParser.parse("[1, {\"a\": 2.0}]") == JSONParser.parse("[1.0, {\"a\": 2}]"))
         #expect(try JSONParser.parse(#"{"a":1,"b":2}"#) == JSONParser.parse(#"{"b":2,"a":1}"#))
     }
+
+    private func tape(_ text: String) throws -> JSONTape {
+        try Array(text.utf8).withUnsafeBufferPointer { try JSONTape(parsing: $0) }
+    }
+
+    private static let literals = ["0", "-0", "0.0", "-0.000", "32.5", "32.50", "40", "40.0", "40.5", "39.999", "-40", "-40.5",
+                                   "-39.5", "-0.25", "0.25", "1440", "1440.000001", "100", "123456789012345678",
+                                   "99999999999999999.5", "-99999999999999999.5", "9223372036854775807", "-9223372036854775808",
+                                   "1e2", "2.5E-1", "12345678901234567890"]
+
+    /// The allocation-free comparison of tape literals with integer limits (`PlainDecimal`) must
+    /// agree with the exact decimal one everywhere, including where it declines (exponents,
+    /// more than 18 digits).
+    @Test func plainDecimalComparisonAgreesWithTheExactOne() throws {
+        let limits: [Int64] = [0, 40, -40, -41, 32, 33, 1440, 100, 123456789012345678, Int64.max, Int64.min]
+        for literal in Self.literals {
+            let tape = try tape(literal)
+            let exact = try number(literal)
+            for limit in limits {
+                let expected = exact < JSONNumber(limit) ? -1 : (exact == JSONNumber(limit) ? 0 : 1)
+                let got = tape.withView { $0.compareNumber(0, with: JSONNumber(limit)) }
+                #expect(got.signum() == expected, "\(literal) vs \(limit)")
+            }
+        }
+    }
+
+    @Test func plainDecimalDivisibilityAgreesWithTheExactOne() throws {
+        let divisors = ["0.5", "0.25", "2.5", "5", "10", "0.001", "3", "1e1", "0.3"]
+        for literal in Self.literals {
+            let tape = try tape(literal)
+            for divisorText in divisors {
+                let divisor = try number(divisorText).decimal
+                let expected = SchemaEvaluator.isMultiple(try number(literal).decimal, of: divisor)
+                #expect(tape.withView { SchemaEvaluator.isMultiple(0, in: $0, of: divisor) } == expected, "\(literal) multipleOf \(divisorText)")
+            }
+        }
+        // A tape built from a value keeps no literal for its integers.
+        let built = try #require(JSONTape(.array([.number(JSONNumber(3)), .number(JSONNumber(-30))])))
+        let twoAndAHalf = try number("2.5").decimal
+        #expect(built.withView { SchemaEvaluator.isMultiple(1, in: $0, of: twoAndAHalf) } == false)
+        #expect(built.withView { SchemaEvaluator.isMultiple(2, in: $0, of: twoAndAHalf) } == true)
+    }
 }

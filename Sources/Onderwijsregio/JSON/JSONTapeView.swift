@@ -21,6 +21,19 @@ struct JSONTapeView {
         return JSONNumber(validatedLiteral: string(at: index))
     }
 
+    /// The number at `index` against `other`, exactly: negative, zero or positive as it is below,
+    /// equal or above. An integer `other` is met without allocating by an integer or a plain
+    /// decimal literal (`PlainDecimal`), what form fields hold.
+    func compareNumber(_ index: Int, with other: JSONNumber) -> Int {
+        if case .integer(let limit) = other.storage {
+            let node = nodes[index]
+            if node.flag { return node.integer < limit ? -1 : (node.integer == limit ? 0 : 1) }
+            if let plain = PlainDecimal(utf8(index)) { return plain.compare(with: limit) }
+        }
+        let value = number(at: index)
+        return value < other ? -1 : (value == other ? 0 : 1)
+    }
+
     func isInteger(_ index: Int) -> Bool { nodes[index].flag || number(at: index).isInteger }
 
     /// The JSON Schema type name ("integer" is never returned).

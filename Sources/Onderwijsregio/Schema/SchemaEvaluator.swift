@@ -217,19 +217,19 @@ struct SchemaEvaluator {
             return fail(node, keyword)
         case .multipleOf(let divisor):
             guard tape.kind(instance) == .number else { return true }
-            if Self.isMultiple(tape.number(at: instance), of: divisor) { return true }
+            if Self.isMultiple(instance, in: tape, of: divisor) { return true }
             return fail(node, keyword)
         case .maximum(let limit):
-            guard tape.kind(instance) == .number, tape.number(at: instance) > limit else { return true }
+            guard tape.kind(instance) == .number, tape.compareNumber(instance, with: limit) > 0 else { return true }
             return fail(node, keyword)
         case .exclusiveMaximum(let limit):
-            guard tape.kind(instance) == .number, tape.number(at: instance) >= limit else { return true }
+            guard tape.kind(instance) == .number, tape.compareNumber(instance, with: limit) >= 0 else { return true }
             return fail(node, keyword)
         case .minimum(let limit):
-            guard tape.kind(instance) == .number, tape.number(at: instance) < limit else { return true }
+            guard tape.kind(instance) == .number, tape.compareNumber(instance, with: limit) < 0 else { return true }
             return fail(node, keyword)
         case .exclusiveMinimum(let limit):
-            guard tape.kind(instance) == .number, tape.number(at: instance) <= limit else { return true }
+            guard tape.kind(instance) == .number, tape.compareNumber(instance, with: limit) <= 0 else { return true }
             return fail(node, keyword)
         case .maxLength(let limit):
             guard tape.kind(instance) == .string, !Self.hasAtMost(tape.utf8(instance), limit) else { return true }
@@ -588,11 +588,19 @@ struct SchemaEvaluator {
         return false
     }
 
-    static func isMultiple(_ value: JSONNumber, of divisor: JSONDecimal) -> Bool {
-        if case .integer(let integer) = value.storage, let whole = divisor.int64Value, whole > 0 {
-            return integer % whole == 0
+    static func isMultiple(_ number: Int, in tape: JSONTapeView, of divisor: JSONDecimal) -> Bool {
+        let node = tape.nodes[number]
+        if node.flag, let whole = divisor.int64Value, whole > 0 {
+            return node.integer % whole == 0
         }
-        return isMultiple(value.decimal, of: divisor)
+        if let plain = node.flag ? PlainDecimal(node.integer) : PlainDecimal(tape.utf8(number)), let modulus = UInt64(digits: divisor.significand), modulus > 0 {
+            // The argument of the general case below, with the significand already an integer.
+            if plain.significand == 0 { return true }
+            let shift = plain.exponent - divisor.exponent
+            guard shift >= 0 else { return false }
+            return mulmod(plain.significand % modulus, powmod(10, UInt64(shift), modulus), modulus) == 0
+        }
+        return isMultiple(tape.number(at: number).decimal, of: divisor)
     }
 
     /// Exact decimal divisibility: `value / divisor` is an integer.
