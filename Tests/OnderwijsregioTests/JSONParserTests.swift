@@ -15,6 +15,35 @@ private func parseError(_ bytes: [UInt8], options: JSONParseOptions = JSONParseO
 }
 
 @Suite struct JSONParserTests {
+    /// Strings are scanned eight bytes at a time: a byte that ends or interrupts the plain run
+    /// must be seen wherever it sits, also within the last eight bytes of the document.
+    @Test func everyByteThatInterruptsAStringIsSeenAtEveryPosition() {
+        // (bytes in the JSON text, bytes they decode to; nil: the document must be refused)
+        let specials: [([UInt8], [UInt8]?)] = [
+            ([0x01], nil), ([0x1F], nil), ([0xFF], nil), ([0x22], nil), ([0xC3], nil),
+            ([0x7F], [0x7F]), ([0xC3, 0xA9], [0xC3, 0xA9]), ([0x5C, 0x6E], [0x0A]), ([0x5C, 0x22], [0x22]),
+        ]
+        let plain: [UInt8] = Array(" !#[]~a0".utf8)
+        for length in 0...24 {
+            let filler = (0..<length).map { plain[$0 % plain.count] }
+            for position in 0...length {
+                for (text, decoded) in specials {
+                    for trailing in [0, 9] {
+                        let document = [0x22] + filler[..<position] + text + filler[position...] + [0x22]
+                            + [UInt8](repeating: 0x20, count: trailing)
+                        let parsed = try? JSONParser.parse(document)
+                        if let decoded {
+                            let expected = String(decoding: filler[..<position] + decoded + filler[position...], as: UTF8.self)
+                            #expect(parsed == .string(expected), "\(text) at \(position) of \(length)")
+                        } else {
+                            #expect(parsed == nil, "\(text) at \(position) of \(length) must be refused")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func parsesEveryKindOfValue() throws {
         let value = try parse(#" {"a": [1, -2.5e3, true, false, null, "x\n\u00e9\ud83d\ude00"], "b": {}} "#)
         guard case .object(let object) = value, case .array(let a)? = object["a"] else {
