@@ -71,8 +71,12 @@ struct JSONTapeView {
 
     /// The value of member `key` (the last one written, as `JSON.parse` has it), if any.
     func value(of object: Int, forKey key: UnsafeBufferPointer<UInt8>) -> Int? {
+        value(of: object, forKey: key, fingerprint: KeyFingerprint(utf8: key))
+    }
+
+    /// `value(of:forKey:)` with the key's fingerprint made once, ahead of time.
+    func value(of object: Int, forKey key: UnsafeBufferPointer<UInt8>, fingerprint wanted: KeyFingerprint) -> Int? {
         var found: Int?
-        let wanted = KeyFingerprint(utf8: key)
         var child = object + 1
         let end = Int(nodes[object].end)
         while child < end {

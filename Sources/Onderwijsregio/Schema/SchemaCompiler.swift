@@ -424,7 +424,7 @@ final class SchemaCompiler {
         if let limit = try count("maxProperties") { compiled.append(CompiledKeyword(name: "maxProperties", kind: .maxProperties(limit))) }
         if let limit = try count("minProperties") { compiled.append(CompiledKeyword(name: "minProperties", kind: .minProperties(limit))) }
         if let value = object["required"] {
-            compiled.append(.lending("required", Boxed(try strings(value, keyword: "required", fail: fail)), KeywordKind.required))
+            compiled.append(.lending("required", RequiredKeys(try strings(value, keyword: "required", fail: fail)), KeywordKind.required))
         }
         if draft == .draft2020_12, let value = object["dependentRequired"] {
             guard case .object(let map) = value else { throw fail("dependentRequired", "must be an object") }

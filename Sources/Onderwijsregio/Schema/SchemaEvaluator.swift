@@ -270,8 +270,8 @@ struct SchemaEvaluator {
             return fail(node, keyword)
         case .required(let required):
             guard tape.kind(instance) == .object,
-                  required.with({ $0.value.contains(where: { !tape.contains(instance, key: $0) }) }) else { return true }
-            let missing = required.with { $0.value.filter { !tape.contains(instance, key: $0) } }
+                  !required.with({ $0.allPresent(in: instance, of: tape) }) else { return true }
+            let missing = required.with { $0.missing(in: instance, of: tape) }
             return fail(node, keyword.name, .required(missing: missing))
         case .dependentRequired(let dependencies):
             guard tape.kind(instance) == .object else { return true }

@@ -209,22 +209,28 @@ struct PropertyDependency<Then> {
 /// The subschemas of `properties` by name. Schemas have few properties, so a scan that first
 /// compares lengths and the leading bytes beats hashing each instance key; large tables hash.
 struct PropertyTable {
+    /// Plain values, so that scanning them retains nothing: the names' UTF-8 is in `names`.
     private struct Entry {
         let fingerprint: KeyFingerprint
-        let name: [UInt8]
+        let nameStart: Int
+        let nameCount: Int
         let node: NodeRef
     }
 
     private var entries: [Entry] = []
+    private var names: [UInt8] = []
     private var index: [JSONKey: NodeRef]?
     private static let scanLimit = 32
 
     var isEmpty: Bool { entries.isEmpty }
 
     mutating func insert(_ name: String, _ node: NodeRef) {
-        entries.append(Entry(fingerprint: KeyFingerprint(name), name: Array(name.utf8), node: node))
+        entries.append(Entry(fingerprint: KeyFingerprint(name), nameStart: names.count, nameCount: name.utf8.count, node: node))
+        names.append(contentsOf: name.utf8)
         if entries.count > Self.scanLimit {
-            index = Dictionary(entries.map { (JSONKey(String(decoding: $0.name, as: UTF8.self)), $0.node) }, uniquingKeysWith: { _, last in last })
+            index = Dictionary(entries.map { entry in
+                (JSONKey(String(decoding: names[entry.nameStart..<entry.nameStart + entry.nameCount], as: UTF8.self)), entry.node)
+            }, uniquingKeysWith: { _, last in last })
         }
     }
 
@@ -234,18 +240,74 @@ struct PropertyTable {
     func node(forKey key: UnsafeBufferPointer<UInt8>, fingerprint: KeyFingerprint, hint: inout Int) -> NodeRef? {
         if let index { return index[JSONKey(String(decoding: key, as: UTF8.self))] }
         return entries.withUnsafeBufferPointer { entries in
-            guard !entries.isEmpty else { return nil }
-            var i = hint < entries.count ? hint : 0
-            for _ in 0..<entries.count {
-                let entry = entries[i]
-                if entry.fingerprint == fingerprint
-                    && (fingerprint.isWholeKey || entry.name.withUnsafeBufferPointer({ bytesEqual($0, key) })) {
-                    hint = i + 1
-                    return entry.node
+            names.withUnsafeBufferPointer { names in
+                guard !entries.isEmpty else { return nil }
+                var i = hint < entries.count ? hint : 0
+                for _ in 0..<entries.count {
+                    let entry = entries[i]
+                    if entry.fingerprint == fingerprint
+                        && (fingerprint.isWholeKey || bytesEqual(UnsafeBufferPointer(rebasing: names[entry.nameStart..<entry.nameStart + entry.nameCount]), key)) {
+                        hint = i + 1
+                        return entry.node
+                    }
+                    i = i + 1 == entries.count ? 0 : i + 1
                 }
-                i = i + 1 == entries.count ? 0 : i + 1
+                return nil
             }
-            return nil
+        }
+    }
+}
+
+/// `required`: the names, and for looking them up their fingerprints and UTF-8 packed into plain
+/// arrays (a lookup then neither converts a String nor retains anything).
+final class RequiredKeys {
+    let names: [String]
+    private let fingerprints: [KeyFingerprint]
+    /// Where each name's UTF-8 starts in `bytes`, and one more for the end of the last.
+    private let starts: [Int]
+    private let bytes: [UInt8]
+
+    init(_ names: [String]) {
+        self.names = names
+        fingerprints = names.map(KeyFingerprint.init)
+        var starts = [0]
+        var bytes: [UInt8] = []
+        for name in names {
+            bytes.append(contentsOf: name.utf8)
+            starts.append(bytes.count)
+        }
+        self.starts = starts
+        self.bytes = bytes
+    }
+
+    /// Whether the object at `object` has every name.
+    func allPresent(in object: Int, of tape: JSONTapeView) -> Bool {
+        firstMissing(in: object, of: tape, from: 0) == nil
+    }
+
+    func missing(in object: Int, of tape: JSONTapeView) -> [String] {
+        var missing: [String] = []
+        var i = 0
+        while let absent = firstMissing(in: object, of: tape, from: i) {
+            missing.append(names[absent])
+            i = absent + 1
+        }
+        return missing
+    }
+
+    private func firstMissing(in object: Int, of tape: JSONTapeView, from first: Int) -> Int? {
+        fingerprints.withUnsafeBufferPointer { fingerprints in
+            starts.withUnsafeBufferPointer { starts in
+                bytes.withUnsafeBufferPointer { bytes in
+                    var i = first
+                    while i < fingerprints.count {
+                        let name = UnsafeBufferPointer(rebasing: bytes[starts[i]..<starts[i + 1]])
+                        if tape.value(of: object, forKey: name, fingerprint: fingerprints[i]) == nil { return i }
+                        i += 1
+                    }
+                    return nil
+                }
+            }
         }
     }
 }
@@ -286,7 +348,7 @@ enum KeywordKind {
     case uniqueItems
     case maxProperties(Int)
     case minProperties(Int)
-    case required(Lent<Boxed<[String]>>)
+    case required(Lent<RequiredKeys>)
     case dependentRequired([PropertyDependency<[String]>])
     case reference(NodeRef)
     case dynamicReference(DynamicReference)
