@@ -88,20 +88,31 @@ struct SchemaEvaluator {
         if enteredResource { dynamicScope.append(node.resource) }
         defer { if enteredResource { dynamicScope.removeLast() } }
 
-        var local: EvaluatedSet? = (node.tracksEvaluation || evaluated != nil) ? EvaluatedSet() : nil
+        guard node.tracksEvaluation || evaluated != nil else {
+            // Nothing to collect: `evaluated` is nil and stays nil (keywords only add to a set
+            // that exists), so it is handed down instead of a set of this node's own.
+            return checkKeywords(of: node, instance, evaluated: &evaluated)
+        }
+        var local: EvaluatedSet? = EvaluatedSet()
+        let valid = checkKeywords(of: node, instance, evaluated: &local)
+        if valid, let local, evaluated != nil { evaluated?.formUnion(local) }
+        return valid
+    }
+
+    @inline(__always)
+    private mutating func checkKeywords(of node: SchemaNode, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
         var valid = true
         let keywords = node.keywordRefs
         for i in keywords.indices {
             let passed = keywords[i].keyword._withUnsafeGuaranteedRef { keyword in
                 if collecting { pendingKeyword = .passUnretained(keyword.pathToken) }
-                return check(keyword, of: node, instance, evaluated: &local)
+                return check(keyword, of: node, instance, evaluated: &evaluated)
             }
             if !passed {
                 valid = false
                 if !collecting || stopAtFirstError || abort != nil { return false }
             }
         }
-        if valid, let local, evaluated != nil { evaluated?.formUnion(local) }
         return valid
     }
 
