@@ -444,13 +444,16 @@ struct SchemaEvaluator {
         var cursor = tape.members(of: instance)
         var i = -1
         var propertyHint = 0
+        // What a member's subschema evaluated is not wanted (a member counts as a whole): one
+        // empty set serves every member, as `evaluate` never fills one that is nil.
+        var none: EvaluatedSet? = nil
         while let member = cursor.next() {
             i += 1
             let key = tape.utf8(member.key)
             var matched = false
             if let property = members.properties.node(forKey: key, fingerprint: tape.fingerprint(member.key), hint: &propertyHint) {
                 matched = true
-                if !descend(property, member.value, .renamedMember(.properties, member.key), .member(member.key)) {
+                if !descend(property, member.value, .renamedMember(.properties, member.key), .member(member.key), evaluated: &none) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -465,7 +468,7 @@ struct SchemaEvaluator {
                 }
                 guard found else { continue }
                 matched = true
-                if !descend(pattern.node, member.value, .renamedKey(.patternProperties, pattern.pattern), .member(member.key)) {
+                if !descend(pattern.node, member.value, .renamedKey(.patternProperties, pattern.pattern), .member(member.key), evaluated: &none) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -476,7 +479,7 @@ struct SchemaEvaluator {
                     unexpected.append(tape.string(at: member.key))
                     valid = false
                     if !collecting { return false }
-                } else if !descend(additional, member.value, .renamed(.additionalProperties), .member(member.key)) {
+                } else if !descend(additional, member.value, .renamed(.additionalProperties), .member(member.key), evaluated: &none) {
                     valid = false
                     if !continuesAfterFailure { return false }
                 }
@@ -498,12 +501,13 @@ struct SchemaEvaluator {
         let items = box.value
         var valid = true
         var elements = tape.elements(of: instance)
+        var none: EvaluatedSet? = nil  // as in `checkMembers`
         while let (i, element) = elements.next() {
             let passed: Bool
             if i < items.prefix.count {
-                passed = descend(items.prefix[i], element, .renamedIndex(items.prefixToken, i), .index(i))
+                passed = descend(items.prefix[i], element, .renamedIndex(items.prefixToken, i), .index(i), evaluated: &none)
             } else if let rest = items.rest {
-                passed = descend(rest, element, .renamed(items.restToken), .index(i))
+                passed = descend(rest, element, .renamed(items.restToken), .index(i), evaluated: &none)
             } else {
                 break
             }
