@@ -121,22 +121,41 @@ struct Lent<Object: AnyObject> {
 /// so an instance string is compared by length and leading bytes before any byte is read.
 final class EnumeratedValues {
     let values: [JSONValue]
-    /// Per value: the fingerprint of a string, nil for any other value.
-    let fingerprints: [KeyFingerprint?]
+    /// The string values, for the usual enum of strings: fingerprints, and UTF-8 packed into one
+    /// array (`starts` has one more entry, the end of the last), so that a lookup compares
+    /// bytes in place and retains nothing.
+    private let stringFingerprints: [KeyFingerprint]
+    private let starts: [Int]
+    private let bytes: [UInt8]
 
     init(_ values: [JSONValue]) {
         self.values = values
-        fingerprints = values.map { value in value.stringValue.map(KeyFingerprint.init) }
+        var fingerprints: [KeyFingerprint] = []
+        var starts = [0]
+        var bytes: [UInt8] = []
+        for case .string(let text) in values {
+            fingerprints.append(KeyFingerprint(text))
+            bytes.append(contentsOf: text.utf8)
+            starts.append(bytes.count)
+        }
+        stringFingerprints = fingerprints
+        self.starts = starts
+        self.bytes = bytes
     }
 
     /// Whether the tape's value at `index` equals one of the values.
     func contains(_ index: Int, in tape: JSONTapeView) -> Bool {
         guard tape.kind(index) == .string else { return values.contains { tape.equal(index, $0) } }
         let fingerprint = tape.fingerprint(index)
-        // Read in place: indexing the arrays of a class in a loop retains them at every step.
-        return fingerprints.withUnsafeBufferPointer { fingerprints in
+        return stringFingerprints.withUnsafeBufferPointer { fingerprints in
             for i in fingerprints.indices where fingerprints[i] == fingerprint {
-                if fingerprint.isWholeKey || tape.equal(index, values[i]) { return true }
+                if fingerprint.isWholeKey { return true }
+                let same = starts.withUnsafeBufferPointer { starts in
+                    bytes.withUnsafeBufferPointer { bytes in
+                        bytesEqual(UnsafeBufferPointer(rebasing: bytes[starts[i]..<starts[i + 1]]), tape.utf8(index))
+                    }
+                }
+                if same { return true }
             }
             return false
         }
