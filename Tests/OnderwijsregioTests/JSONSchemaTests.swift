@@ -23,6 +23,18 @@ private func compileError(_ schema: String) -> SchemaCompileError? {
 }
 
 @Suite struct JSONSchemaTests {
+    /// Enum strings are found by length and first eight bytes, then compared in place: strings
+    /// that share both must still be told apart, and other values still compared as JSON.
+    @Test func enumTellsApartStringsThatShareTheirStart() throws {
+        let sectors = try compile(##"{"enum": ["primary_education", "primary_educatiox", "vo", 1.0, null, "e\u0301"]}"##)
+        for valid in [#""primary_education""#, #""primary_educatiox""#, #""vo""#, "1", "null", #""e\u0301""#] {
+            #expect(try sectors.isValid(try JSONParser.parse(valid)), "\(valid)")
+        }
+        for invalid in [#""primary_educatioy""#, #""primary_educatio""#, #""v""#, "2", #""1""#, #""\u00e9""#] {
+            #expect(try !sectors.isValid(try JSONParser.parse(invalid)), "\(invalid)")
+        }
+    }
+
     @Test func multipleOfIsExactForDecimals() throws {
         let tenth = try compile(##"{"multipleOf": 0.1}"##)
         for valid in ["0.3", "0.7", "1e2", "-12.5", "0", "100000000000000000000.1"] {
