@@ -123,4 +123,26 @@ import Testing
         #expect(tree(stopped.errors).count == 1)
         #expect(try JSONParser.parse(stopped.report)["errors"]?.arrayValue?.count == 1)
     }
+
+    /// Message literals go into reports unescaped: every template must be plain text.
+    @Test func everyMessageTemplateIsPlainText() {
+        let messages: [ValidationMessage] = [
+            .falseSchema, .type(expected: ["string"], actual: "number"), .type(expected: ["string", "null"], actual: "number"),
+            .enumeration(values: ["a", "b"]), .constant(value: "x"), .multipleOf(divisor: "2"),
+            .maximum("1"), .exclusiveMaximum("1"), .minimum("1"), .exclusiveMinimum("1"),
+            .maxLength(1), .maxLength(2), .minLength(1), .minLength(2), .pattern(escaped: Array("x".utf8)),
+            .maxItems(1), .maxItems(2), .minItems(1), .minItems(2), .duplicates(first: 0, second: 1),
+            .maxProperties(1), .maxProperties(2), .minProperties(1), .minProperties(2),
+            .required(missing: ["a"]), .required(missing: ["a", "b"]), .dependentRequired(property: "a", missing: ["b"]),
+            .not, .unevaluatedProperties(["a"]), .oneOfNone(alternatives: 2), .oneOfSeveral(matches: 2, first: [0, 1]),
+            .anyOf(alternatives: 2), .additionalProperties(["a"]), .additionalProperties(["a", "b"]),
+            .containsTooFew(minimum: 1, count: 0), .containsTooFew(minimum: 2, count: 1), .containsTooMany(maximum: 1, count: 2),
+        ] + FormatChecker.Format.allCases.map { ValidationMessage.format($0) }
+        for message in messages {
+            for language in [MessageLanguage.english, .dutch] {
+                let json = message.text(language).json
+                #expect(!json.isEmpty && json.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }, "\(message) in \(language)")
+            }
+        }
+    }
 }

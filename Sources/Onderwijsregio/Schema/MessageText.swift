@@ -1,6 +1,8 @@
 /// A validation message as the contents of a JSON string (UTF-8, escaped), built by string
 /// interpolation straight into one buffer: the report copies it as it is, and a pattern's text,
-/// escaped once when the schema was compiled, goes in without being escaped again.
+/// escaped once when the schema was compiled, goes in without being escaped again. Literals are
+/// the library's own templates, plain text that needs no escaping (a test renders every message
+/// to hold them to that); interpolated values are escaped.
 struct MessageText: ExpressibleByStringInterpolation {
     typealias StringLiteralType = StaticString
 
@@ -8,9 +10,7 @@ struct MessageText: ExpressibleByStringInterpolation {
     let json: [UInt8]
 
     init(stringLiteral literal: StaticString) {
-        var json: [UInt8] = []
-        literal.withUTF8Buffer { JSONSerializer.writeEscaped($0, to: &json) }
-        self.json = json
+        json = literal.withUTF8Buffer { Array($0) }
     }
 
     init(stringInterpolation: StringInterpolation) {
@@ -27,7 +27,7 @@ struct MessageText: ExpressibleByStringInterpolation {
         }
 
         mutating func appendLiteral(_ literal: StaticString) {
-            literal.withUTF8Buffer { JSONSerializer.writeEscaped($0, to: &json) }
+            literal.withUTF8Buffer { json.append(contentsOf: $0) }
         }
 
         mutating func appendInterpolation(_ text: String) {

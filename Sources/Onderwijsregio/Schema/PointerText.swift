@@ -13,8 +13,11 @@ struct PointerText {
     /// A token escaped once, ahead of time: a keyword's name is walked past far more often than
     /// it ends up in an error. A class, so that the evaluator can hold one without copying it.
     final class Token: Sendable {
+        /// "/" and the name escaped for a JSON Pointer.
         let text: [UInt8]
         let needsJSONEscape: Bool
+        /// The name itself as the contents of a JSON string (a report's "keyword").
+        let jsonName: [UInt8]
 
         init(_ name: String) {
             var pointer = PointerText()
@@ -22,6 +25,9 @@ struct PointerText {
             text = pointer.bytes
             needsJSONEscape = pointer.needsJSONEscape
             pointer.release()
+            var escaped: [UInt8] = []
+            JSONSerializer.writeEscaped(name, to: &escaped)
+            jsonName = escaped
         }
 
         /// The keywords a fused keyword walks its subschemas under.

@@ -53,12 +53,13 @@ struct ReportWriter {
         out.truncate(to: group.start)
     }
 
-    /// One error object; `keyword` nil for a false schema, `message` escaped (`MessageText.json`). Its keyword location is
-    /// `keywordLocation` and then `keywordStep` (the keyword being checked, when there is one). `absoluteBase` (the URI of the schema
-    /// that holds the keyword, when the path crossed a reference) is completed with the keyword;
-    /// `nested`, an ended group, becomes its "errors" (or nothing, when the group is empty).
-    mutating func writeError(instanceLocation: PointerText, keywordLocation: PointerText, keywordStep: PointerText.Token?, absoluteBase: String?,
-                             keyword: String?, message: [UInt8], nested: ErrorGroup? = nil) {
+    /// One error object, of `keyword` (the keyword being checked; nil for a false schema).
+    /// Its keyword location is `keywordLocation` and then `keyword`; `absoluteBase` (the URI of
+    /// the schema that holds the keyword, when the path crossed a reference, escaped for JSON) is
+    /// completed with the keyword too. `message` is escaped (`MessageText.json`); `nested`, an
+    /// ended group, becomes its "errors" (or nothing, when the group is empty).
+    mutating func writeError(instanceLocation: PointerText, keywordLocation: PointerText, keyword: PointerText.Token?,
+                             absoluteBase: [UInt8]?, message: [UInt8], nested: ErrorGroup? = nil) {
         var children = 0
         if let nested, nested.start < out.count {
             // The parent's fields come first in the text: the children step aside meanwhile.
@@ -72,20 +73,16 @@ struct ReportWriter {
         write(instanceLocation)
         out.append(#"","keywordLocation":""#)
         write(keywordLocation)
-        if let keywordStep {
-            keywordStep.text.withUnsafeBufferPointer { step in
-                if keywordStep.needsJSONEscape { JSONSerializer.writeEscaped(step, to: &out) } else { out.append(bytes: step) }
-            }
-        }
+        if let keyword { write(keyword) }
         out.append(UInt8(ascii: "\""))
         if let absoluteBase {
             out.append(#","absoluteKeywordLocation":""#)
-            JSONSerializer.writeEscaped(absoluteBase, to: &out)
-            if let keyword { writeAsPointerToken(keyword) }
+            absoluteBase.withUnsafeBufferPointer { out.append(bytes: $0) }
+            if let keyword { write(keyword) }
             out.append(UInt8(ascii: "\""))
         }
         out.append(#","keyword":""#)
-        if let keyword { JSONSerializer.writeEscaped(keyword, to: &out) } else { out.append("false") }
+        if let keyword { keyword.jsonName.withUnsafeBufferPointer { out.append(bytes: $0) } } else { out.append("false") }
         out.append(UInt8(ascii: "\""))
         out.append(#","message":""#)
         message.withUnsafeBufferPointer { out.append(bytes: $0) }
@@ -98,14 +95,10 @@ struct ReportWriter {
         out.append(UInt8(ascii: "}"))
     }
 
-    /// "/" and the keyword, escaped for a JSON Pointer and then for JSON.
-    private mutating func writeAsPointerToken(_ keyword: String) {
-        // Keyword names are plain words; only an odd one needs its "~" or "/" escaped first.
-        if keyword.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) {
-            PointerText.Token(keyword).text.withUnsafeBufferPointer { JSONSerializer.writeEscaped($0, to: &out) }
-        } else {
-            out.append(UInt8(ascii: "/"))
-            JSONSerializer.writeEscaped(keyword, to: &out)
+    /// A keyword's path step, as a location's last.
+    private mutating func write(_ step: PointerText.Token) {
+        step.text.withUnsafeBufferPointer { text in
+            if step.needsJSONEscape { JSONSerializer.writeEscaped(text, to: &out) } else { out.append(bytes: text) }
         }
     }
 

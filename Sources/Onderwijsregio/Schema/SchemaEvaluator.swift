@@ -69,7 +69,7 @@ struct SchemaEvaluator {
     /// items this node evaluated successfully (for an enclosing `unevaluated*`).
     mutating func evaluate(_ node: SchemaNode, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
         if let constant = node.constant {
-            if !constant && collecting { record(node, keyword: nil, ValidationMessage.falseSchema.text(language).json) }
+            if !constant && collecting { record(node, ValidationMessage.falseSchema.text(language).json) }
             return constant
         }
         guard abort == nil else { return false }
@@ -219,7 +219,7 @@ struct SchemaEvaluator {
         case .type(let types):
             if matches(instance, types) { return true }
             let names = types.names
-            return fail(node, keyword.name, .type(expected: names, actual: tape.typeName(instance)))
+            return fail(node, .type(expected: names, actual: tape.typeName(instance)))
         case .enumeration(let values):
             if values.with({ $0.contains(instance, in: tape) }) { return true }
             return fail(node, keyword)
@@ -272,7 +272,7 @@ struct SchemaEvaluator {
             return fail(node, keyword)
         case .uniqueItems:
             guard tape.kind(instance) == .array, let (first, second) = duplicate(in: instance) else { return true }
-            return fail(node, keyword.name, .duplicates(first: first, second: second))
+            return fail(node, .duplicates(first: first, second: second))
         case .maxProperties(let limit):
             guard tape.kind(instance) == .object, tape.members(of: instance).count > limit else { return true }
             return fail(node, keyword)
@@ -283,14 +283,14 @@ struct SchemaEvaluator {
             guard tape.kind(instance) == .object,
                   !required.with({ $0.allPresent(in: instance, of: tape) }) else { return true }
             let missing = required.with { $0.missing(in: instance, of: tape) }
-            return fail(node, keyword.name, .required(missing: missing))
+            return fail(node, .required(missing: missing))
         case .dependentRequired(let dependencies):
             guard tape.kind(instance) == .object else { return true }
             var valid = true
             for dependency in dependencies where tape.contains(instance, key: dependency.property) {
                 let missing = dependency.then.filter { !tape.contains(instance, key: $0) }
                 guard !missing.isEmpty else { continue }
-                valid = fail(node, keyword.name, .dependentRequired(property: dependency.property, missing: missing))
+                valid = fail(node, .dependentRequired(property: dependency.property, missing: missing))
                 if !continuesAfterFailure { return false }
             }
             return valid
@@ -357,7 +357,7 @@ struct SchemaEvaluator {
         case .items(let items):
             return items.with { checkItems($0, instance, evaluated: &evaluated) }
         case .contains(let subschema, let minimum, let maximum):
-            return checkContains(subschema, minimum: minimum, maximum: maximum, keyword: keyword.name, of: node, instance, evaluated: &evaluated)
+            return checkContains(subschema, minimum: minimum, maximum: maximum, of: node, instance, evaluated: &evaluated)
         case .unevaluatedProperties(let subschema):
             guard tape.kind(instance) == .object else { return true }
             var valid = true
@@ -379,7 +379,7 @@ struct SchemaEvaluator {
                 }
             }
             if !unexpected.isEmpty {
-                return fail(node, keyword.name, .unevaluatedProperties(unexpected))
+                return fail(node, .unevaluatedProperties(unexpected))
             }
             return valid
         case .unevaluatedItems(let subschema):
@@ -432,7 +432,7 @@ struct SchemaEvaluator {
             if matches > 0 { report.discard(branchErrors) }
         }
         if matches == 0 { return fail(node, keyword, nested: branchErrors) }
-        if exactlyOne && matches > 1 { return fail(node, keyword.name, .oneOfSeveral(matches: matches, first: firstMatches)) }
+        if exactlyOne && matches > 1 { return fail(node, .oneOfSeveral(matches: matches, first: firstMatches)) }
         return true
     }
 
@@ -490,7 +490,7 @@ struct SchemaEvaluator {
             // One error for the object, naming every property that is not allowed.
             let members = pendingKeyword
             pendingKeyword = .passUnretained(.additionalProperties)
-            fail(node, "additionalProperties", .additionalProperties(unexpected))
+            fail(node, .additionalProperties(unexpected))
             pendingKeyword = members
         }
         return valid
@@ -521,7 +521,7 @@ struct SchemaEvaluator {
         return valid
     }
 
-    private mutating func checkContains(_ subschema: NodeRef, minimum: Int, maximum: Int?, keyword: String, of node: SchemaNode, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
+    private mutating func checkContains(_ subschema: NodeRef, minimum: Int, maximum: Int?, of node: SchemaNode, _ instance: Int, evaluated: inout EvaluatedSet?) -> Bool {
         guard tape.kind(instance) == .array else { return true }
         var count = 0
         var elements = tape.elements(of: instance)
@@ -535,36 +535,38 @@ struct SchemaEvaluator {
             }
         }
         if count < minimum {
-            return fail(node, keyword, .containsTooFew(minimum: minimum, count: count))
+            return fail(node, .containsTooFew(minimum: minimum, count: count))
         }
         if let maximum, count > maximum {
-            return fail(node, keyword, .containsTooMany(maximum: maximum, count: count))
+            return fail(node, .containsTooMany(maximum: maximum, count: count))
         }
         return true
     }
 
     // MARK: - Errors
 
-    /// Records an error for `keyword` (when collecting) and returns false.
+    /// Records an error (when collecting) for the keyword being checked, `pendingKeyword`, and
+    /// returns false.
     @discardableResult
-    private mutating func fail(_ node: SchemaNode, _ keyword: String, _ message: @autoclosure () -> ValidationMessage, nested: ReportWriter.ErrorGroup? = nil) -> Bool {
+    private mutating func fail(_ node: SchemaNode, _ message: @autoclosure () -> ValidationMessage, nested: ReportWriter.ErrorGroup? = nil) -> Bool {
         guard collecting else { return false }
         let text = message().text(language).json
-        record(node, keyword: keyword, text, nested: nested)
+        record(node, text, nested: nested)
         return false
     }
 
     /// `fail` for a keyword whose message says nothing about the instance: made when compiling.
     private mutating func fail(_ node: SchemaNode, _ keyword: CompiledKeyword, nested: ReportWriter.ErrorGroup? = nil) -> Bool {
         guard collecting else { return false }
-        record(node, keyword: keyword.name, keyword.fixedMessage(language), nested: nested)
+        record(node, keyword.fixedMessage(language), nested: nested)
         return false
     }
 
-    private mutating func record(_ node: SchemaNode, keyword: String?, _ message: [UInt8], nested: ReportWriter.ErrorGroup? = nil) {
-        report.writeError(instanceLocation: instancePath, keywordLocation: keywordPath, keywordStep: pendingKeyword?.takeUnretainedValue(),
-                          absoluteBase: referencesCrossed > 0 ? node.absoluteLocation : nil,
-                          keyword: keyword, message: message, nested: nested)
+    /// The error of the keyword being checked (`pendingKeyword`), or of a false schema when there
+    /// is none.
+    private mutating func record(_ node: SchemaNode, _ message: [UInt8], nested: ReportWriter.ErrorGroup? = nil) {
+        report.writeError(instanceLocation: instancePath, keywordLocation: keywordPath, keyword: pendingKeyword?.takeUnretainedValue(),
+                          absoluteBase: referencesCrossed > 0 ? node.absoluteLocationJSON : nil, message: message, nested: nested)
     }
 
     // MARK: - Helpers

@@ -24,10 +24,15 @@ final class SchemaNode: @unchecked Sendable {
     let resource: SchemaResource
     /// "resource-uri#/json/pointer": the base of `absoluteKeywordLocation` in errors.
     let absoluteLocation: String
+    /// `absoluteLocation` as the contents of a JSON string, as reports write it.
+    let absoluteLocationJSON: [UInt8]
 
     init(resource: SchemaResource, absoluteLocation: String) {
         self.resource = resource
         self.absoluteLocation = absoluteLocation
+        var escaped: [UInt8] = []
+        JSONSerializer.writeEscaped(absoluteLocation, to: &escaped)
+        absoluteLocationJSON = escaped
     }
 }
 
