@@ -88,7 +88,8 @@ final class Outbox: @unchecked Sendable {
     private static func hostName() -> String {
         var name = [CChar](repeating: 0, count: 256)
         guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
-        return String(cString: name)
+        let length = name.firstIndex(of: 0) ?? name.count
+        return String(decoding: name[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func fail(_ error: SQLiteError, _ action: String) -> ClientError {

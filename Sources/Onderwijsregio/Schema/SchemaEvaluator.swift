@@ -1,7 +1,8 @@
 /// One validation of one instance, read from its `JSONTape`: the instance is a node index, so
 /// walking it copies and retains nothing. Two modes: `collecting` writes the full error report
-/// (paths, messages, nested branch errors) as JSON text (`ReportWriter`); otherwise the evaluator only answers valid/invalid
-/// and stops at the first failure, building no paths at all — the fast path for valid input.
+/// (paths, messages, nested branch errors) as JSON text (`ReportWriter`); otherwise the
+/// evaluator only answers valid/invalid and stops at the first failure, building no paths at
+/// all — the fast path for valid input.
 struct SchemaEvaluator {
     /// Why an evaluation could not finish (neither valid nor invalid).
     enum Abort: Error {
