@@ -126,42 +126,21 @@ struct Lent<Object: AnyObject> {
 /// so an instance string is compared by length and leading bytes before any byte is read.
 final class EnumeratedValues {
     let values: [JSONValue]
-    /// The string values, for the usual enum of strings: fingerprints, and UTF-8 packed into one
-    /// array (`starts` has one more entry, the end of the last), so that a lookup compares
-    /// bytes in place and retains nothing.
-    private let stringFingerprints: [KeyFingerprint]
-    private let starts: [Int]
-    private let bytes: [UInt8]
+    /// The string values, the usual enum of form fields, compared in place.
+    private let strings: PackedStrings
 
     init(_ values: [JSONValue]) {
         self.values = values
-        var fingerprints: [KeyFingerprint] = []
-        var starts = [0]
-        var bytes: [UInt8] = []
-        for case .string(let text) in values {
-            fingerprints.append(KeyFingerprint(text))
-            bytes.append(contentsOf: text.utf8)
-            starts.append(bytes.count)
-        }
-        stringFingerprints = fingerprints
-        self.starts = starts
-        self.bytes = bytes
+        strings = PackedStrings(values.compactMap(\.stringValue))
     }
 
     /// Whether the tape's value at `index` equals one of the values.
     func contains(_ index: Int, in tape: JSONTapeView) -> Bool {
         guard tape.kind(index) == .string else { return values.contains { tape.equal(index, $0) } }
         let fingerprint = tape.fingerprint(index)
-        return stringFingerprints.withUnsafeBufferPointer { fingerprints in
-            for i in fingerprints.indices where fingerprints[i] == fingerprint {
-                if fingerprint.isWholeKey { return true }
-                let same = starts.withUnsafeBufferPointer { starts in
-                    bytes.withUnsafeBufferPointer { bytes in
-                        bytesEqual(UnsafeBufferPointer(rebasing: bytes[starts[i]..<starts[i + 1]]), tape.utf8(index))
-                    }
-                }
-                if same { return true }
-            }
+        let utf8 = tape.utf8(index)
+        return strings.withView { strings in
+            for i in 0..<strings.count where strings.matches(i, utf8, fingerprint: fingerprint) { return true }
             return false
         }
     }
@@ -233,28 +212,22 @@ struct PropertyDependency<Then> {
 /// The subschemas of `properties` by name. Schemas have few properties, so a scan that first
 /// compares lengths and the leading bytes beats hashing each instance key; large tables hash.
 struct PropertyTable {
-    /// Plain values, so that scanning them retains nothing: the names' UTF-8 is in `names`.
-    private struct Entry {
-        let fingerprint: KeyFingerprint
-        let nameStart: Int
-        let nameCount: Int
-        let node: NodeRef
-    }
-
-    private var entries: [Entry] = []
-    private var names: [UInt8] = []
+    private var names = PackedStrings()
+    /// The subschema of each name, in the same order.
+    private var nodes: [NodeRef] = []
     private var index: [JSONKey: NodeRef]?
     private static let scanLimit = 32
 
-    var isEmpty: Bool { entries.isEmpty }
+    var isEmpty: Bool { nodes.isEmpty }
 
     mutating func insert(_ name: String, _ node: NodeRef) {
-        entries.append(Entry(fingerprint: KeyFingerprint(name), nameStart: names.count, nameCount: name.utf8.count, node: node))
-        names.append(contentsOf: name.utf8)
-        if entries.count > Self.scanLimit {
-            index = Dictionary(entries.map { entry in
-                (JSONKey(String(decoding: names[entry.nameStart..<entry.nameStart + entry.nameCount], as: UTF8.self)), entry.node)
-            }, uniquingKeysWith: { _, last in last })
+        names.append(name)
+        nodes.append(node)
+        if nodes.count > Self.scanLimit {
+            index = names.withView { names in
+                Dictionary((0..<names.count).map { (JSONKey(String(decoding: names.utf8($0), as: UTF8.self)), nodes[$0]) },
+                           uniquingKeysWith: { _, last in last })
+            }
         }
     }
 
@@ -263,18 +236,16 @@ struct PropertyTable {
     /// order of the schema's properties, so the next one is then found at the first try.
     func node(forKey key: UnsafeBufferPointer<UInt8>, fingerprint: KeyFingerprint, hint: inout Int) -> NodeRef? {
         if let index { return index[JSONKey(String(decoding: key, as: UTF8.self))] }
-        return entries.withUnsafeBufferPointer { entries in
-            names.withUnsafeBufferPointer { names in
-                guard !entries.isEmpty else { return nil }
-                var i = hint < entries.count ? hint : 0
-                for _ in 0..<entries.count {
-                    let entry = entries[i]
-                    if entry.fingerprint == fingerprint
-                        && (fingerprint.isWholeKey || bytesEqual(UnsafeBufferPointer(rebasing: names[entry.nameStart..<entry.nameStart + entry.nameCount]), key)) {
+        return names.withView { names in
+            nodes.withUnsafeBufferPointer { nodes in
+                guard !nodes.isEmpty else { return nil }
+                var i = hint < nodes.count ? hint : 0
+                for _ in 0..<nodes.count {
+                    if names.matches(i, key, fingerprint: fingerprint) {
                         hint = i + 1
-                        return entry.node
+                        return nodes[i]
                     }
-                    i = i + 1 == entries.count ? 0 : i + 1
+                    i = i + 1 == nodes.count ? 0 : i + 1
                 }
                 return nil
             }
@@ -282,26 +253,14 @@ struct PropertyTable {
     }
 }
 
-/// `required`: the names, and for looking them up their fingerprints and UTF-8 packed into plain
-/// arrays (a lookup then neither converts a String nor retains anything).
+/// `required`: the names, looked up in place (`PackedStrings`).
 final class RequiredKeys {
     let names: [String]
-    private let fingerprints: [KeyFingerprint]
-    /// Where each name's UTF-8 starts in `bytes`, and one more for the end of the last.
-    private let starts: [Int]
-    private let bytes: [UInt8]
+    private let packed: PackedStrings
 
     init(_ names: [String]) {
         self.names = names
-        fingerprints = names.map(KeyFingerprint.init)
-        var starts = [0]
-        var bytes: [UInt8] = []
-        for name in names {
-            bytes.append(contentsOf: name.utf8)
-            starts.append(bytes.count)
-        }
-        self.starts = starts
-        self.bytes = bytes
+        packed = PackedStrings(names)
     }
 
     /// Whether the object at `object` has every name.
@@ -320,18 +279,13 @@ final class RequiredKeys {
     }
 
     private func firstMissing(in object: Int, of tape: JSONTapeView, from first: Int) -> Int? {
-        fingerprints.withUnsafeBufferPointer { fingerprints in
-            starts.withUnsafeBufferPointer { starts in
-                bytes.withUnsafeBufferPointer { bytes in
-                    var i = first
-                    while i < fingerprints.count {
-                        let name = UnsafeBufferPointer(rebasing: bytes[starts[i]..<starts[i + 1]])
-                        if tape.value(of: object, forKey: name, fingerprint: fingerprints[i]) == nil { return i }
-                        i += 1
-                    }
-                    return nil
-                }
+        packed.withView { names in
+            var i = first
+            while i < names.count {
+                if tape.value(of: object, forKey: names.utf8(i), fingerprint: names.fingerprints[i]) == nil { return i }
+                i += 1
             }
+            return nil
         }
     }
 }
