@@ -10,8 +10,8 @@ extension Array: JSONByteSink where Element == UInt8 {
 }
 
 /// A growing buffer of bytes in plain memory: appending checks the room left and copies, with no
-/// uniqueness check or generic dispatch. Manual memory: `finish()` or `release()` must be called
-/// exactly once. A writer made with capacity 0 allocates nothing until it is first written to.
+/// uniqueness check or generic dispatch. Manual memory: `release()` must be called exactly once.
+/// A writer made with capacity 0 allocates nothing until it is first written to.
 struct JSONTextWriter: JSONByteSink {
     /// Nil only while `capacity` is 0.
     private var start: UnsafeMutablePointer<UInt8>?
@@ -51,13 +51,6 @@ struct JSONTextWriter: JSONByteSink {
     @inline(__always)
     mutating func truncate(to length: Int) {
         if length >= 0 && length < count { count = length }
-    }
-
-    /// The bytes written, as an array; the writer's memory is freed.
-    mutating func finish() -> [UInt8] {
-        let bytes = Array(written)
-        release()
-        return bytes
     }
 
     /// Frees the writer's memory; it is empty (and allocates again if written to).
