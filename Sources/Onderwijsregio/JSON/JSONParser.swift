@@ -268,7 +268,9 @@ private struct ByteCursor<Sink: JSONDocumentSink> {
         if let base = bytes.baseAddress {
             let raw = UnsafeRawPointer(base)
             while i + 8 <= bytes.count {
-                let stops = notPlainMask(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                // What JSON escapes, and the bytes of multi-byte UTF-8 (high bit set), which are validated.
+                let stops = JSONSerializer.escapeMask(word) | word & 0x8080_8080_8080_8080
                 if stops != 0 {
                     position = i + stops.trailingZeroBitCount >> 3
                     return
@@ -278,19 +280,6 @@ private struct ByteCursor<Sink: JSONDocumentSink> {
         }
         while i < bytes.count && plainStringBytes[Int(bytes[i])] { i += 1 }
         position = i
-    }
-
-    /// The high bit of each byte that is not plain printable ASCII (a quote, a backslash, a
-    /// control character or a byte of multi-byte UTF-8). A byte above a flagged one may be
-    /// flagged wrongly (a borrow), never the lowest: only the first stop is ever used.
-    @inline(__always)
-    private func notPlainMask(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let control = word &- ones &* 0x20
-        return (control | (quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & ~word & highs | word & highs
     }
 
     /// Decodes a string with escapes into `scratch`.

@@ -142,7 +142,7 @@ public enum JSONSerializer {
         // patterns and values, long runs of plain text.
         if let base = bytes.baseAddress {
             let raw = UnsafeRawPointer(base)
-            while i + 8 <= bytes.count && !mayNeedEscape(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
+            while i + 8 <= bytes.count && escapeMask(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) == 0 { i += 8 }
         }
         while i < bytes.count {
             let byte = bytes[i]
@@ -152,16 +152,18 @@ public enum JSONSerializer {
         return i
     }
 
-    /// Whether any of eight bytes may be a control character, a quote or a backslash. Exact
-    /// when false; a true may be wrong (a borrow in the subtraction), and the byte loop decides.
+    /// The high bit of each of eight bytes (read little-endian) that a JSON string cannot hold as
+    /// it is: a control character, a quote or a backslash. The lowest flagged byte always is one;
+    /// a byte above it may be flagged wrongly (a borrow in the subtraction), so callers use only
+    /// the first flag, or whether there is any. Shared by this writer and the parser's scan.
     @inline(__always)
-    private static func mayNeedEscape(_ word: UInt64) -> Bool {
+    static func escapeMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        let control = (word &- ones &* 0x20) & ~word
+        let control = word &- ones &* 0x20
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)
-        return (control | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)) & highs != 0
+        return (control | (quote &- ones) & ~quote | (backslash &- ones) & ~backslash) & ~word & highs
     }
 
     static func abbreviated(_ text: String) -> String {
