@@ -47,22 +47,10 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
 
     /// The string form, with "~" written as "~0" and "/" as "~1".
     public var description: String {
-        var out = ""
-        for token in tokens {
-            out += "/"
-            if token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) {
-                for scalar in token.unicodeScalars {
-                    switch scalar {
-                    case "~": out += "~0"
-                    case "/": out += "~1"
-                    default: out.unicodeScalars.append(scalar)
-                    }
-                }
-            } else {
-                out += token
-            }
-        }
-        return out
+        var text = PointerText()
+        defer { text.release() }
+        for token in tokens { text.append(token) }
+        return String(decoding: text.written, as: UTF8.self)
     }
 
     /// The value this pointer designates in `document`, or nil when there is none. Array

@@ -290,6 +290,18 @@ final class RequiredKeys {
     }
 }
 
+extension PointerText.Token {
+    /// The keywords a fused keyword walks its subschemas under.
+    static let properties = PointerText.Token("properties")
+    static let patternProperties = PointerText.Token("patternProperties")
+    static let additionalProperties = PointerText.Token("additionalProperties")
+    static let prefixItems = PointerText.Token("prefixItems")
+    static let items = PointerText.Token("items")
+    static let additionalItems = PointerText.Token("additionalItems")
+    static let then = PointerText.Token("then")
+    static let `else` = PointerText.Token("else")
+}
+
 /// `prefixItems` + `items` (2020-12), or `items` as an array + `additionalItems` (up to
 /// draft-07), or `items` as one schema.
 struct ItemsKeyword {

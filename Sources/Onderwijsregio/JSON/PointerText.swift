@@ -1,6 +1,7 @@
-/// A JSON Pointer being walked by the evaluator, kept as the text of its string form ("/a/b~1c"):
-/// a step appends one escaped token and going back moves the end, so an error copies the
-/// location once, as bytes, and a report writes it without rebuilding it from tokens.
+/// A JSON Pointer kept as the text of its string form ("/a/b~1c"): a step appends one escaped
+/// token and going back moves the end. The validator walks its locations this way, so a report
+/// writes them without rebuilding them from tokens; `JSONPointer.description` is written by it
+/// too, the one place where tokens are escaped.
 struct PointerText {
     /// Manual memory (the evaluator walks in and out of subschemas more than anything else):
     /// `release()` once, when done. Nothing is allocated until the first step.
@@ -29,16 +30,6 @@ struct PointerText {
             JSONSerializer.writeEscaped(name, to: &escaped)
             jsonName = escaped
         }
-
-        /// The keywords a fused keyword walks its subschemas under.
-        static let properties = Token("properties")
-        static let patternProperties = Token("patternProperties")
-        static let additionalProperties = Token("additionalProperties")
-        static let prefixItems = Token("prefixItems")
-        static let items = Token("items")
-        static let additionalItems = Token("additionalItems")
-        static let then = Token("then")
-        static let `else` = Token("else")
     }
 
     mutating func release() {
