@@ -30,14 +30,6 @@ struct ReportWriter {
         spare.release()
     }
 
-    /// How much has been written: what `discard(since:)` goes back to.
-    var position: Int { out.count }
-
-    /// Forgets the errors written since `position`.
-    mutating func discard(since position: Int) {
-        out.truncate(to: position)
-    }
-
     mutating func beginGroup() -> ErrorGroup {
         let group = ErrorGroup(start: out.count, outerArrayStart: arrayStart)
         arrayStart = out.count

@@ -415,12 +415,9 @@ struct SchemaEvaluator {
         let branchErrors = collecting ? report.beginGroup() : nil
         for i in nodes.indices {
             var branchEvaluated: EvaluatedSet? = evaluated != nil ? EvaluatedSet() : nil
-            let branchStart = report.position
             let matched = descend(nodes[i], instance, .index(i), evaluated: &branchEvaluated)
             guard abort == nil else { return false }
             if matched {
-                // A branch that holds has no errors to give; whatever it wrote does not count.
-                if collecting { report.discard(since: branchStart) }
                 matches += 1
                 if collecting && firstMatches.count < 2 { firstMatches.append(i) }
                 if let branchEvaluated { evaluated?.formUnion(branchEvaluated) }
@@ -430,6 +427,7 @@ struct SchemaEvaluator {
         }
         if let branchErrors {
             report.endGroup(branchErrors)
+            // A match makes the failed branches' errors moot (a branch that holds wrote none).
             if matches > 0 { report.discard(branchErrors) }
         }
         if matches == 0 { return fail(node, keyword, nested: branchErrors) }
