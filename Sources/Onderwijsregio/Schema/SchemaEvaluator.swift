@@ -219,8 +219,7 @@ struct SchemaEvaluator {
         switch keyword.kind {
         case .type(let types):
             if matches(instance, types) { return true }
-            let names = types.names
-            return fail(node, .type(expected: names, actual: tape.typeName(instance)))
+            return fail(node, .type(expected: types.names, actual: tape.typeName(instance)))
         case .enumeration(let values):
             if values.with({ $0.contains(instance, in: tape) }) { return true }
             return fail(node, keyword)
@@ -283,8 +282,7 @@ struct SchemaEvaluator {
         case .required(let required):
             guard tape.kind(instance) == .object,
                   !required.with({ $0.allPresent(in: instance, of: tape) }) else { return true }
-            let missing = required.with { $0.missing(in: instance, of: tape) }
-            return fail(node, .required(missing: missing))
+            return fail(node, .required(missing: required.with { $0.missing(in: instance, of: tape) }))
         case .dependentRequired(let dependencies):
             guard tape.kind(instance) == .object else { return true }
             var valid = true
