@@ -367,9 +367,9 @@ struct SchemaEvaluator {
                 i += 1
                 if evaluated?.contains(i) == true { continue }
                 if subschema.isFalse {
+                    if !collecting { return false }
                     unexpected.append(tape.string(at: member.key))
                     valid = false
-                    if !collecting { return false }
                 } else if descend(subschema, member.value, .here, .member(member.key)) {
                     evaluated?.insert(i)
                 } else {
@@ -473,9 +473,9 @@ struct SchemaEvaluator {
             if !matched, let additional = members.additional {
                 matched = true
                 if additional.isFalse {
+                    if !collecting { return false }
                     unexpected.append(tape.string(at: member.key))
                     valid = false
-                    if !collecting { return false }
                 } else if !descend(additional, member.value, .renamed(.additionalProperties), .member(member.key), evaluated: &none) {
                     valid = false
                     if !continuesAfterFailure { return false }
